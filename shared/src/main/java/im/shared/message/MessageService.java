@@ -1,0 +1,21 @@
+package im.shared.message;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The conversation-mutating commands, each executed by the conversation's owner (ARCHITECTURE,
+ * owner routing). Failures are {@code ImException}s.
+ */
+public interface MessageService {
+
+  /**
+   * @param command {@link im.shared.bus.Events#send} with the sender's uid, device and connection id;
+   *                {@code kind}/{@code body} already validated
+   * @return once durable, the ack body {@code {cmid, conv, seq, mid, ts}}; the same for a retried cmid
+   */
+  Future<JsonObject> send(JsonObject command);
+
+  /** Recalls message {@code seq} of {@code conv} by {@code uid}; every member's devices get {@code recalled}. */
+  Future<Void> recall(String uid, String conv, long seq, String connId);
+}

@@ -1,0 +1,70 @@
+package im.shared.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The platform's own meters, beside the Vert.x ones (event bus, pools, HTTP) that vertx-micrometer-metrics adds. */
+public final class ImMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+  private final Counter sent;
+  private final Counter delivered;
+  private final Timer ackLatency;
+
+  public ImMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.sent = Counter.builder("im.messages.sent").description("messages acked (durable)").register(registry);
+    this.delivered = Counter.builder("im.messages.delivered").description("msg frames written to connections").register(registry);
+    this.ackLatency = Timer.builder("im.ack.latency")
+        .description("from a send frame's arrival to its ack")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    connectionGauge("ws");
+    connectionGauge("tcp");
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  private AtomicInteger connectionGauge(String transport) {
+    return connections.computeIfAbsent(transport, t -> registry.gauge(
+        "im.connections", io.micrometer.core.instrument.Tags.of("transport", t), new AtomicInteger()));
+  }
+
+  public void connectionOpened(String transport) {
+    connectionGauge(transport).incrementAndGet();
+  }
+
+  public void connectionClosed(String transport) {
+    connectionGauge(transport).decrementAndGet();
+  }
+
+  /** Open connections per transport on this node, for {@code /admin/nodes}. */
+  public int connections(String transport) {
+    AtomicInteger gauge = connections.get(transport);
+    return gauge == null ? 0 : gauge.get();
+  }
+
+  public void messagesSent(int count) {
+    sent.increment(count);
+  }
+
+  public void messagesDelivered(int count) {
+    delivered.increment(count);
+  }
+
+  public void ackLatency(long nanos) {
+    ackLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+}
