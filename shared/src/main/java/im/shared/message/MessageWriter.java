@@ -1,0 +1,182 @@
+package im.shared.message;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The SQL of the message owner: opening a conversation, the group-commit insert, idempotency look-ups
+ * and recall. Everything the owner writes goes through here.
+ */
+public final class MessageWriter {
+
+  /**
+   * Stores a whole batch in one statement: rows whose (conv, seq) or (sender, cmid) already exist are
+   * skipped (never overwritten), and each conversation's durable seq floor and activity time are raised
+   * in the same statement, so they commit together with the rows.
+   */
+  static final String INSERT_BATCH = """
+      WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[])
+          AS t(conv, seq, mid, sender, device, cmid, kind, body, ts)
+      ), inserted AS (
+        INSERT INTO messages (conv, seq, mid, sender, device, cmid, kind, body, ts)
+        SELECT conv, seq, mid, sender, device, cmid, kind, body::jsonb, ts FROM input
+        ON CONFLICT DO NOTHING
+        RETURNING conv, seq, ts
+      ), raised AS (
+        UPDATE conversations c
+           SET max_seq = GREATEST(c.max_seq, b.seq), last_ts = GREATEST(COALESCE(c.last_ts, 0), b.ts)
+          FROM (SELECT conv, max(seq) AS seq, max(ts) AS ts FROM inserted GROUP BY conv) b
+         WHERE c.conv = b.conv
+      )
+      SELECT conv, seq FROM inserted""";
+
+  static final String FIND_BY_CMID = """
+      SELECT m.sender, m.cmid, m.conv, m.seq, m.mid, m.ts
+        FROM messages m
+        JOIN unnest($1::text[], $2::text[]) AS k(sender, cmid) ON m.sender = k.sender AND m.cmid = k.cmid""";
+
+  /**
+   * Opens a one-to-one conversation: creates it and both memberships when both users exist. Returns how
+   * many of the two users exist and the stored floor (null when the conversation was just created here).
+   */
+  static final String OPEN_P2P = """
+      WITH known AS (
+        SELECT count(*) AS n FROM users WHERE uid = $2 OR uid = $3
+      ), conv AS (
+        INSERT INTO conversations (conv, type, created_at)
+        SELECT $1, 'p2p', $4 WHERE (SELECT n FROM known) = 2
+        ON CONFLICT (conv) DO NOTHING
+      ), mem AS (
+        INSERT INTO members (conv, uid)
+        SELECT $1, u FROM unnest(ARRAY[$2, $3]) AS u WHERE (SELECT n FROM known) = 2
+        ON CONFLICT DO NOTHING
+      )
+      SELECT (SELECT n FROM known) AS users, (SELECT max_seq FROM conversations WHERE conv = $1) AS max_seq""";
+
+  static final String MAX_STORED_SEQ = "SELECT COALESCE(max(seq), 0) AS seq FROM messages WHERE conv = $1";
+
+  static final String FIND_FOR_RECALL = "SELECT sender, ts, recalled FROM messages WHERE conv = $1 AND seq = $2";
+
+  static final String RECALL = "UPDATE messages SET recalled = true, body = NULL WHERE conv = $1 AND seq = $2";
+
+  /** One message to store. {@code body} is the JSON text of the validated body. */
+  public record NewMessage(String conv, long seq, String mid, String sender, String device, String cmid,
+                           String kind, String body, long ts) {}
+
+  /** A stored message's identity, as its ack gives it. */
+  public record StoredAck(String conv, long seq, String mid, long ts) {
+    public JsonObject toAck(String cmid) {
+      return new JsonObject().put("cmid", cmid).put("conv", conv).put("seq", seq).put("mid", mid).put("ts", ts);
+    }
+  }
+
+  /** A message as recall needs it. */
+  public record RecallTarget(String sender, long ts, boolean recalled) {}
+
+  private final Pool pool;
+
+  public MessageWriter(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** @return {@code conv + "\n" + seq} of every row actually inserted (see {@link #key}) */
+  public Future<Set<String>> insert(List<NewMessage> batch) {
+    int n = batch.size();
+    String[] convs = new String[n];
+    Long[] seqs = new Long[n];
+    String[] mids = new String[n];
+    String[] senders = new String[n];
+    String[] devices = new String[n];
+    String[] cmids = new String[n];
+    String[] kinds = new String[n];
+    String[] bodies = new String[n];
+    Long[] tss = new Long[n];
+    for (int i = 0; i < n; i++) {
+      NewMessage m = batch.get(i);
+      convs[i] = m.conv();
+      seqs[i] = m.seq();
+      mids[i] = m.mid();
+      senders[i] = m.sender();
+      devices[i] = m.device();
+      cmids[i] = m.cmid();
+      kinds[i] = m.kind();
+      bodies[i] = m.body();
+      tss[i] = m.ts();
+    }
+    Tuple params = Tuple.tuple()
+        .addValue(convs).addValue(seqs).addValue(mids).addValue(senders).addValue(devices)
+        .addValue(cmids).addValue(kinds).addValue(bodies).addValue(tss);
+    return pool.preparedQuery(INSERT_BATCH).execute(params).map(rows -> {
+      Set<String> inserted = new HashSet<>(n * 2);
+      for (Row row : rows) {
+        inserted.add(key(row.getString(0), row.getLong(1)));
+      }
+      return inserted;
+    });
+  }
+
+  public static String key(String conv, long seq) {
+    return conv + "\n" + seq;
+  }
+
+  /** @return stored acks of these (sender, cmid) pairs, keyed by {@code sender + "\n" + cmid} */
+  public Future<Map<String, StoredAck>> findByCmid(List<String> senders, List<String> cmids) {
+    Tuple params = Tuple.tuple().addValue(senders.toArray(new String[0])).addValue(cmids.toArray(new String[0]));
+    return pool.preparedQuery(FIND_BY_CMID).execute(params).map(rows -> {
+      Map<String, StoredAck> found = new HashMap<>();
+      for (Row row : rows) {
+        found.put(row.getString(0) + "\n" + row.getString(1),
+            new StoredAck(row.getString(2), row.getLong(3), row.getString(4), row.getLong(5)));
+      }
+      return found;
+    });
+  }
+
+  /**
+   * Creates the one-to-one conversation of {@code uidA} and {@code uidB} if needed.
+   *
+   * @return its durable seq floor, or a failed future with {@code false} semantics expressed by
+   *     {@code null}: when one of the users does not exist the result is {@code null}
+   */
+  public Future<Long> openP2p(String conv, String uidA, String uidB, long now) {
+    return pool.preparedQuery(OPEN_P2P).execute(Tuple.of(conv, uidA, uidB, now)).map(rows -> {
+      Row row = rows.iterator().next();
+      if (row.getLong("users") != 2) {
+        return null;
+      }
+      Long floor = row.getLong("max_seq");
+      return floor == null ? 0L : floor;
+    });
+  }
+
+  /** The highest seq stored in {@code conv}: the floor to use after a seq collision. */
+  public Future<Long> maxStoredSeq(String conv) {
+    return pool.preparedQuery(MAX_STORED_SEQ).execute(Tuple.of(conv)).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** @return the message, or null when there is none */
+  public Future<RecallTarget> findForRecall(String conv, long seq) {
+    return pool.preparedQuery(FIND_FOR_RECALL).execute(Tuple.of(conv, seq)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new RecallTarget(row.getString(0), row.getLong(1), row.getBoolean(2));
+    });
+  }
+
+  public Future<Void> recall(String conv, long seq) {
+    return pool.preparedQuery(RECALL).execute(Tuple.of(conv, seq)).mapEmpty();
+  }
+}

@@ -1,0 +1,53 @@
+package im.shared.routes;
+
+import im.shared.bus.Addresses;
+import im.shared.bus.Events;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link Fanout} over the routing table and node-addressed event-bus delivery: one routes lookup per
+ * call, then per node one {@code deliver} event holding every item for that node's users, in the
+ * order given (so a node receives a conversation's messages in seq order).
+ */
+public final class EventBusFanout implements Fanout {
+
+  private final Vertx vertx;
+  private final RoutingTable routes;
+
+  public EventBusFanout(Vertx vertx, RoutingTable routes) {
+    this.vertx = vertx;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<Void> deliver(List<Delivery> deliveries) {
+    Set<String> uids = new LinkedHashSet<>();
+    deliveries.forEach(delivery -> uids.addAll(delivery.uids()));
+    return routes.lookup(uids).map(online -> {
+      Map<String, JsonArray> itemsByNode = new HashMap<>();
+      for (Delivery delivery : deliveries) {
+        Map<String, List<String>> uidsByNode = new HashMap<>();
+        for (String uid : delivery.uids()) {
+          Map<String, Set<String>> nodes = online.get(uid);
+          if (nodes != null) {
+            nodes.keySet().forEach(node -> uidsByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(uid));
+          }
+        }
+        uidsByNode.forEach((node, nodeUids) -> itemsByNode.computeIfAbsent(node, n -> new JsonArray())
+            .add(Events.deliveryItem(nodeUids, delivery.op(), delivery.body(), delivery.skipConn())));
+      }
+      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), Events.deliver(items)));
+      return null;
+    });
+  }
+}

@@ -1,0 +1,376 @@
+package im.server.message;
+
+import im.protocol.Conv;
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
+import im.protocol.Op;
+import im.shared.Ids;
+import im.shared.bus.Addresses;
+import im.shared.bus.BusErrors;
+import im.shared.bus.Events;
+import im.shared.config.ImConfig;
+import im.shared.message.MessageWriter;
+import im.shared.message.MessageWriter.NewMessage;
+import im.shared.message.MessageWriter.StoredAck;
+import im.shared.metrics.ImMetrics;
+import im.shared.routes.Delivery;
+import im.shared.routes.Fanout;
+import im.shared.seq.SeqAllocator;
+import im.shared.seq.SeqAllocator.Allocation;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One owner instance (ARCHITECTURE, message path): every conversation hashed to this instance is served
+ * here, on this verticle's single context, so seq allocation, storage and fan-out of a conversation
+ * happen in one place and in order. Sends are group-committed: collected for
+ * {@code messages.batchMaxDelayMs} or {@code batchMaxRows}, given seqs with one pipelined Redis round
+ * trip, stored with one statement, and only then acked and fanned out. One batch is in flight at a
+ * time, which keeps batches of a conversation in seq order.
+ */
+public final class MessageVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(MessageVerticle.class);
+  private static final int MAX_OPEN_CONVERSATIONS = 100_000;
+  private static final int MAX_COLLISION_RETRIES = 3;
+
+  /** A send waiting for its batch. */
+  private static final class Pending {
+    final JsonObject command;
+    final ConvState conv;
+    final String key;
+    int collisions;
+    long seq;
+    String mid;
+    long ts;
+
+    Pending(JsonObject command, ConvState conv, String key) {
+      this.command = command;
+      this.conv = conv;
+      this.key = key;
+    }
+  }
+
+  private final int index;
+  private final ImConfig.Messages config;
+  private final String redisUrl;
+  private final Pool pool;
+  private final Fanout fanout;
+  private final ImMetrics metrics;
+
+  private SeqAllocator seqs;
+  private MessageWriter writer;
+  private MessageConsumer<JsonObject> consumer;
+
+  /** sender + "\n" + cmid → ack: answers retries without a database round trip. */
+  private final Map<String, JsonObject> recentAcks;
+  /** sender + "\n" + cmid → every request waiting for that send (a retry may arrive while the first is pending). */
+  private final Map<String, List<Message<JsonObject>>> inFlight = new HashMap<>();
+  private final Map<String, Future<ConvState>> conversations = lru(MAX_OPEN_CONVERSATIONS);
+
+  private List<Pending> pending = new ArrayList<>();
+  private boolean flushing;
+  private long flushTimer = -1;
+  private Promise<Void> drained;
+
+  public MessageVerticle(int index, ImConfig config, Pool pool, Fanout fanout, ImMetrics metrics) {
+    this.index = index;
+    this.config = config.messages();
+    this.redisUrl = config.redis().url();
+    this.pool = pool;
+    this.fanout = fanout;
+    this.metrics = metrics;
+    this.recentAcks = lru(this.config.cmidCacheSize());
+  }
+
+  private static <V> Map<String, V> lru(int capacity) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > capacity;
+      }
+    };
+  }
+
+  @Override
+  public Future<?> start() {
+    seqs = new SeqAllocator(vertx, redisUrl);
+    writer = new MessageWriter(pool);
+    consumer = vertx.eventBus().localConsumer(Addresses.messageInstance(index), this::onCommand);
+    return consumer.completion();
+  }
+
+  /** Stops taking commands, then stores and acks everything already taken. */
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister()
+        .compose(v -> {
+          drained = Promise.promise();
+          flushNow();
+          checkDrained();
+          return drained.future();
+        })
+        .eventually(() -> seqs.close());
+  }
+
+  private void onCommand(Message<JsonObject> message) {
+    String type = message.body().getString(Events.TYPE);
+    if (Events.SEND.equals(type)) {
+      onSend(message);
+    } else if (Events.RECALL.equals(type)) {
+      onRecall(message);
+    } else {
+      BusErrors.fail(message, ImException.badRequest("unknown command " + type));
+    }
+  }
+
+  private void onSend(Message<JsonObject> message) {
+    JsonObject command = message.body();
+    String sender = command.getString("from");
+    String key = sender + "\n" + command.getString("cmid");
+    JsonObject ack = recentAcks.get(key);
+    if (ack != null) {
+      message.reply(ack);
+      return;
+    }
+    List<Message<JsonObject>> waiting = inFlight.get(key);
+    if (waiting != null) {
+      waiting.add(message);
+      return;
+    }
+    List<Message<JsonObject>> waiters = new ArrayList<>(1);
+    waiters.add(message);
+    inFlight.put(key, waiters);
+    conversation(command.getString("conv"), sender)
+        .onSuccess(conv -> enqueue(new Pending(command, conv, key)))
+        .onFailure(failure -> failSend(key, failure));
+  }
+
+  /** The conversation's state, loaded (and for a new one-to-one conversation, created) on first use. */
+  private Future<ConvState> conversation(String conv, String sender) {
+    Conv.Type type = Conv.typeOf(conv);
+    if (type != Conv.Type.P2P) {
+      return Future.failedFuture(ImException.notFound("no such conversation: " + conv));
+    }
+    String peer = Conv.peerOf(conv, sender);
+    if (peer == null) {
+      return Future.failedFuture(ImException.notMember("not a member of " + conv));
+    }
+    Future<ConvState> known = conversations.get(conv);
+    if (known != null) {
+      return known;
+    }
+    String[] members = Conv.p2pMembers(conv);
+    Future<ConvState> loading = writer.openP2p(conv, members[0], members[1], System.currentTimeMillis())
+        .map(floor -> {
+          if (floor == null) {
+            throw ImException.notFound("no such user: " + peer);
+          }
+          return new ConvState(type, List.of(members), floor);
+        })
+        .onFailure(failure -> conversations.remove(conv));
+    conversations.put(conv, loading);
+    return loading;
+  }
+
+  private void enqueue(Pending send) {
+    pending.add(send);
+    if (pending.size() >= config.batchMaxRows()) {
+      flushNow();
+    } else if (flushTimer < 0 && !flushing) {
+      flushTimer = vertx.setTimer(Math.max(1, config.batchMaxDelayMs()), id -> {
+        flushTimer = -1;
+        flushNow();
+      });
+    }
+  }
+
+  private void flushNow() {
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+      flushTimer = -1;
+    }
+    if (flushing || pending.isEmpty()) {
+      return;
+    }
+    flushing = true;
+    List<Pending> batch = pending;
+    pending = new ArrayList<>();
+    commit(batch).onComplete(done -> {
+      flushing = false;
+      if (!pending.isEmpty()) {
+        flushNow();
+      }
+      checkDrained();
+    });
+  }
+
+  private void checkDrained() {
+    if (drained != null && !flushing && pending.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  /** Allocates seqs, stores, acks and fans out one batch. Never fails: failures are answered per send. */
+  private Future<Void> commit(List<Pending> batch) {
+    Map<String, List<Pending>> byConv = new LinkedHashMap<>();
+    for (Pending send : batch) {
+      byConv.computeIfAbsent(send.command.getString("conv"), c -> new ArrayList<>()).add(send);
+    }
+    List<Allocation> allocations = new ArrayList<>(byConv.size());
+    byConv.forEach((conv, sends) -> allocations.add(new Allocation(conv, sends.size(), sends.get(0).conv.floor)));
+    return seqs.allocate(allocations)
+        .compose(lastSeqs -> {
+          List<NewMessage> rows = assign(byConv, lastSeqs);
+          return writer.insert(rows);
+        })
+        .compose(inserted -> settle(batch, inserted))
+        .recover(failure -> {
+          log.warn("batch of {} sends not stored: {}", batch.size(), failure.toString());
+          ImException unavailable = ImException.unavailable("message store unavailable; retry with the same cmid");
+          batch.forEach(send -> failSend(send.key, unavailable));
+          return Future.succeededFuture();
+        });
+  }
+
+  private List<NewMessage> assign(Map<String, List<Pending>> byConv, long[] lastSeqs) {
+    List<NewMessage> rows = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    int i = 0;
+    for (List<Pending> sends : byConv.values()) {
+      long seq = lastSeqs[i++] - sends.size() + 1;
+      for (Pending send : sends) {
+        send.seq = seq++;
+        send.ts = now;
+        send.mid = Ids.newMid(now);
+        JsonObject c = send.command;
+        rows.add(new NewMessage(c.getString("conv"), send.seq, send.mid, c.getString("from"), c.getString("device"),
+            c.getString("cmid"), c.getString("kind"), c.getJsonObject("body").encode(), now));
+      }
+    }
+    return rows;
+  }
+
+  /** Acks and fans out what was inserted; answers retried cmids with their stored ack; re-queues seq collisions. */
+  private Future<Void> settle(List<Pending> batch, java.util.Set<String> inserted) {
+    List<Pending> committed = new ArrayList<>(batch.size());
+    List<Pending> skipped = new ArrayList<>();
+    for (Pending send : batch) {
+      (inserted.contains(MessageWriter.key(send.command.getString("conv"), send.seq)) ? committed : skipped).add(send);
+    }
+    acknowledge(committed);
+    if (skipped.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return writer.findByCmid(
+            skipped.stream().map(s -> s.command.getString("from")).toList(),
+            skipped.stream().map(s -> s.command.getString("cmid")).toList())
+        .compose(stored -> {
+          List<Future<?>> requeued = new ArrayList<>();
+          for (Pending send : skipped) {
+            StoredAck earlier = stored.get(send.key);
+            if (earlier != null) {
+              answer(send.key, earlier.toAck(send.command.getString("cmid")));
+            } else {
+              requeued.add(requeueAfterCollision(send));
+            }
+          }
+          return Future.join(requeued).mapEmpty();
+        });
+  }
+
+  /** Another owner stored this seq (split cluster, flushed Redis): raise the floor and take a new seq. */
+  private Future<Void> requeueAfterCollision(Pending send) {
+    String conv = send.command.getString("conv");
+    if (++send.collisions > MAX_COLLISION_RETRIES) {
+      failSend(send.key, new ImException(ErrorCode.INTERNAL, "could not allocate a seq; retry with the same cmid"));
+      return Future.succeededFuture();
+    }
+    log.warn("seq collision conv={} seq={}: re-allocating above the stored maximum", conv, send.seq);
+    return writer.maxStoredSeq(conv).map(max -> {
+      send.conv.floor = Math.max(send.conv.floor, max);
+      pending.add(0, send);
+      return null;
+    });
+  }
+
+  private void acknowledge(List<Pending> committed) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    List<Delivery> deliveries = new ArrayList<>(committed.size());
+    for (Pending send : committed) {
+      JsonObject c = send.command;
+      send.conv.floor = Math.max(send.conv.floor, send.seq);
+      answer(send.key, new JsonObject()
+          .put("cmid", c.getString("cmid")).put("conv", c.getString("conv"))
+          .put("seq", send.seq).put("mid", send.mid).put("ts", send.ts));
+      JsonObject msg = new JsonObject()
+          .put("conv", c.getString("conv")).put("seq", send.seq).put("mid", send.mid)
+          .put("from", c.getString("from")).put("device", c.getString("device")).put("cmid", c.getString("cmid"))
+          .put("kind", c.getString("kind")).put("body", c.getJsonObject("body")).put("ts", send.ts);
+      deliveries.add(new Delivery(send.conv.members, Op.MSG, msg, c.getString("conn")));
+    }
+    metrics.messagesSent(committed.size());
+    fanout.deliver(deliveries)
+        .onFailure(failure -> log.warn("fan-out of {} messages failed (recipients will sync): {}", deliveries.size(), failure.toString()));
+  }
+
+  private void answer(String key, JsonObject ack) {
+    recentAcks.put(key, ack);
+    List<Message<JsonObject>> waiters = inFlight.remove(key);
+    if (waiters != null) {
+      waiters.forEach(waiter -> waiter.reply(ack));
+    }
+  }
+
+  private void failSend(String key, Throwable failure) {
+    List<Message<JsonObject>> waiters = inFlight.remove(key);
+    if (waiters != null) {
+      waiters.forEach(waiter -> BusErrors.fail(waiter, failure));
+    }
+  }
+
+  private void onRecall(Message<JsonObject> message) {
+    JsonObject command = message.body();
+    String conv = command.getString("conv");
+    long seq = command.getLong("seq");
+    String by = command.getString("by");
+    conversation(conv, by)
+        .compose(state -> writer.findForRecall(conv, seq).compose(target -> {
+          if (target == null) {
+            return Future.failedFuture(ImException.notFound("no message " + seq + " in " + conv));
+          }
+          if (!target.sender().equals(by)) {
+            return Future.failedFuture(ImException.forbidden("only the sender may recall this message"));
+          }
+          if (target.recalled()) {
+            return Future.succeededFuture();
+          }
+          if (System.currentTimeMillis() - target.ts() > config.recallWindowMs()) {
+            return Future.failedFuture(new ImException(ErrorCode.RECALL_EXPIRED,
+                "the recall window of " + config.recallWindowMs() + " ms has passed"));
+          }
+          return writer.recall(conv, seq).onSuccess(v -> {
+            log.info("recalled conv={} seq={} by={}", conv, seq, by);
+            fanout.deliver(new Delivery(state.members, Op.RECALLED,
+                new JsonObject().put("conv", conv).put("seq", seq).put("by", by), null));
+          });
+        }))
+        .onSuccess(v -> message.reply(new JsonObject()))
+        .onFailure(failure -> BusErrors.fail(message, failure));
+  }
+}
