@@ -1,0 +1,149 @@
+package im.server.gateway;
+
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The authenticated connections of this node, by uid: shared by every gateway verticle instance of the
+ * node (WebSocket and TCP alike) and by the delivery consumer.
+ *
+ * <p>Thread-safe. Each user's sessions are an immutable array replaced atomically, so the hot read
+ * ({@link #sessionsOf}, once per delivered frame) takes no lock. Sessions are kicked on their own context.
+ */
+public final class LocalSessions {
+
+  private static final ClientSession[] NONE = new ClientSession[0];
+
+  private final int maxDevices;
+  private final Map<String, ClientSession[]> byUid = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> perTransport = new ConcurrentHashMap<>();
+  private volatile boolean draining;
+
+  public LocalSessions(int maxDevices) {
+    if (maxDevices < 1) {
+      throw new IllegalArgumentException("maxDevices must be at least 1");
+    }
+    this.maxDevices = maxDevices;
+  }
+
+  /**
+   * Adds an authenticated session. A session of the same user and device is replaced (kicked
+   * {@code replaced}); past {@code maxDevices} the oldest of the user's sessions is kicked {@code device_limit}.
+   */
+  void register(ClientSession session) {
+    List<ClientSession> replaced = new ArrayList<>(1);
+    List<ClientSession> overLimit = new ArrayList<>(1);
+    byUid.compute(session.uid(), (uid, current) -> {
+      List<ClientSession> kept = new ArrayList<>(current == null ? 1 : current.length + 1);
+      if (current != null) {
+        for (ClientSession existing : current) {
+          if (existing.device().equals(session.device())) {
+            replaced.add(existing);
+          } else {
+            kept.add(existing);
+          }
+        }
+      }
+      // Registration order is age order: the head is the oldest.
+      while (kept.size() >= maxDevices) {
+        overLimit.add(kept.remove(0));
+      }
+      kept.add(session);
+      return kept.toArray(NONE);
+    });
+    counter(session.transport()).incrementAndGet();
+    replaced.forEach(old -> removed(old, "replaced"));
+    overLimit.forEach(old -> removed(old, "device_limit"));
+  }
+
+  private void removed(ClientSession session, String reason) {
+    counter(session.transport()).decrementAndGet();
+    session.kick(reason);
+  }
+
+  /**
+   * Removes a closed session.
+   *
+   * @return whether the node's route for this session's device should go: false when another session of the
+   *     same user and device (the one that replaced it) is still here
+   */
+  boolean unregister(ClientSession session) {
+    boolean[] removed = {false};
+    boolean[] deviceStillHere = {false};
+    byUid.computeIfPresent(session.uid(), (uid, current) -> {
+      List<ClientSession> kept = new ArrayList<>(current.length);
+      for (ClientSession existing : current) {
+        if (existing == session) {
+          removed[0] = true;
+        } else {
+          kept.add(existing);
+          deviceStillHere[0] |= existing.device().equals(session.device());
+        }
+      }
+      return kept.isEmpty() ? null : kept.toArray(NONE);
+    });
+    if (removed[0]) {
+      counter(session.transport()).decrementAndGet();
+    }
+    return !deviceStillHere[0];
+  }
+
+  /** The user's sessions on this node, oldest first; a snapshot, never null. */
+  public List<ClientSession> sessionsOf(String uid) {
+    ClientSession[] sessions = byUid.get(uid);
+    return sessions == null ? List.of() : Arrays.asList(sessions);
+  }
+
+  /** Sends {@code kicked {reason}} to every session of the user on this node and closes them. */
+  public int kickUser(String uid, String reason) {
+    ClientSession[] sessions = byUid.get(uid);
+    if (sessions == null) {
+      return 0;
+    }
+    for (ClientSession session : sessions) {
+      session.kick(reason);
+    }
+    return sessions.length;
+  }
+
+  /** Every authenticated session of the node; a snapshot. */
+  public List<ClientSession> all() {
+    List<ClientSession> all = new ArrayList<>();
+    byUid.values().forEach(sessions -> all.addAll(Arrays.asList(sessions)));
+    return all;
+  }
+
+  /** Authenticated sessions of one transport ({@code "ws"} or {@code "tcp"}). */
+  public int count(String transport) {
+    AtomicInteger count = perTransport.get(transport);
+    return count == null ? 0 : count.get();
+  }
+
+  /**
+   * SIGTERM: from now on the gateways accept no connection and no {@code auth}; every session gets
+   * {@code kicked {"reason":"shutdown"}} and is closed after its pending writes.
+   *
+   * @return completes once every kicked session has closed (the caller bounds the wait)
+   */
+  public Future<Void> drain() {
+    draining = true;
+    List<ClientSession> sessions = all();
+    sessions.forEach(session -> session.kick("shutdown"));
+    return Future.join(sessions.stream().map(ClientSession::closed).toList()).mapEmpty();
+  }
+
+  /** True once {@link #drain} has started: new connections and {@code auth} are refused. */
+  public boolean draining() {
+    return draining;
+  }
+
+  private AtomicInteger counter(String transport) {
+    return perTransport.computeIfAbsent(transport, t -> new AtomicInteger());
+  }
+}

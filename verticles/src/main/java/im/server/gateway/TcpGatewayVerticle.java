@@ -1,0 +1,55 @@
+package im.server.gateway;
+
+import im.shared.config.ImConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP gateway (PROTOCOL §3): deploy several instances, they share the port and Vert.x spreads the
+ * connections over them; each connection stays on the event loop of the instance that accepted it.
+ */
+public final class TcpGatewayVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TcpGatewayVerticle.class);
+
+  private final GatewayServices services;
+  private NetServer server;
+
+  public TcpGatewayVerticle(GatewayServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    ImConfig.Tcp tcp = services.config().tcp();
+    NetServerOptions options = new NetServerOptions()
+        .setHost(tcp.host())
+        .setPort(tcp.port())
+        .setTcpNoDelay(true)
+        // PROTOCOL §3: a TCP connection silent for tcpIdleTimeoutMs is closed; clients ping every 30 s.
+        .setReadIdleTimeout((int) services.realtime().tcpIdleTimeoutMs())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    server = vertx.createNetServer(options).connectHandler(this::accept);
+    return server.listen().onSuccess(s -> LOG.debug("tcp gateway listening on {}:{}", tcp.host(), s.actualPort()));
+  }
+
+  /** The bound port: the configured one, or the one picked for port 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void accept(NetSocket socket) {
+    if (services.sessions().draining()) {
+      socket.close();
+      return;
+    }
+    new TcpConnection(socket, services, vertx);
+  }
+}

@@ -1,0 +1,24 @@
+package im.server.gateway;
+
+/**
+ * What a {@link ClientSession} needs from its socket. One adapter per transport (WebSocket, TCP) unwraps
+ * incoming frames into the session and implements this for the way out, so the protocol logic exists
+ * once. Called on the connection's own context only.
+ */
+interface Transport {
+
+  /** {@code "ws"} or {@code "tcp"}: the label of the connection metrics. */
+  String name();
+
+  void write(OutboundFrame frame);
+
+  boolean writeQueueFull();
+
+  /** Stops reading from the socket (while {@code auth} is being checked). */
+  void pause();
+
+  void resume();
+
+  /** Closes after the frames already written; the transport then calls {@link ClientSession#onClosed()}. */
+  void close(CloseCode code);
+}

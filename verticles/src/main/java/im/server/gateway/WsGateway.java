@@ -1,0 +1,65 @@
+package im.server.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+
+/**
+ * The {@code /ws} endpoint (PROTOCOL §3) on the node's shared HTTP server: checks the {@code Origin}
+ * allow-list, upgrades, and hands the socket to a {@link WsConnection}.
+ *
+ * <p>One per node; thread-safe. {@link #handle} runs on whichever HTTP server context received the request,
+ * and the connection stays on that context.
+ */
+public final class WsGateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WsGateway.class);
+
+  private final GatewayServices services;
+  private final Vertx vertx;
+  private final Set<String> allowedOrigins;
+
+  public WsGateway(Vertx vertx, GatewayServices services) {
+    this.vertx = vertx;
+    this.services = services;
+    this.allowedOrigins = Set.copyOf(services.config().http().allowedOrigins());
+  }
+
+  /**
+   * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error,
+   * VERTX5-NOTES 20) and the frame size limit.
+   */
+  public static HttpServerOptions configure(HttpServerOptions options, int maxFrameBytes) {
+    return options
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setMaxWebSocketFrameSize(maxFrameBytes)
+        .setMaxWebSocketMessageSize(maxFrameBytes);
+  }
+
+  /** Mount on {@code GET /ws}, e.g. {@code router.get("/ws").handler(rc -> ws.handle(rc.request()))}. */
+  public void handle(HttpServerRequest request) {
+    if (services.sessions().draining()) {
+      request.response().setStatusCode(503).end();
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    // Browsers always send Origin; native clients need not, and the allow-list protects browser users only.
+    if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
+      LOG.info("websocket refused: origin {} is not allowed", origin);
+      request.response().setStatusCode(403).end();
+      return;
+    }
+    if (!request.canUpgradeToWebSocket()) {
+      request.response().setStatusCode(400).end("a WebSocket upgrade is expected here");
+      return;
+    }
+    request.toWebSocket()
+        .onSuccess(ws -> new WsConnection(ws, services, vertx))
+        .onFailure(e -> LOG.debug("websocket upgrade failed: {}", e.toString()));
+  }
+}
