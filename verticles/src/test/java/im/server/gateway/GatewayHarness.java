@@ -1,0 +1,154 @@
+package im.server.gateway;
+
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
+import im.shared.Ids;
+import im.shared.auth.TokenVerifier;
+import im.shared.config.ImConfig;
+import im.shared.message.MessageService;
+import im.shared.message.ReadService;
+import im.shared.metrics.ImMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One node's gateways on a plain Vert.x: the TCP verticle, an HTTP server with the WebSocket handler
+ * mounted the way the API verticle mounts it, and the delivery consumer. Our own ports (tokens, message
+ * owner, read cursors, routes) are small in-test implementations; the end-to-end tests use the real ones.
+ */
+final class GatewayHarness {
+
+  /** Uids that the in-test message owner refuses to talk to. */
+  static final String BLOCKED_PEER = "blocked-peer";
+  /** A conversation the in-test read service says the reader is not a member of. */
+  static final String FOREIGN_CONV = "g:foreign";
+
+  final Vertx vertx;
+  final String nodeId = "node-" + Ids.newId();
+  final ImConfig config;
+  final InMemoryRoutes routes = new InMemoryRoutes();
+  final LocalSessions sessions;
+  final ImMetrics metrics = new ImMetrics(new SimpleMeterRegistry());
+  final Queue<JsonObject> sends = new ConcurrentLinkedQueue<>();
+  final Queue<String> reads = new ConcurrentLinkedQueue<>();
+  final GatewayServices services;
+  int tcpPort;
+  int httpPort;
+
+  private GatewayHarness(Vertx vertx, JsonObject overrides) {
+    this.vertx = vertx;
+    JsonObject base = new JsonObject()
+        .put("tcp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("realtime", new JsonObject()
+            .put("maxFrameBytes", 1024)
+            .put("authTimeoutMs", 5000)
+            .put("resendIntervalMs", 200)
+            .put("maxResends", 2)
+            .put("maxDevices", 2)
+            .put("sendsPerSecond", 1000)
+            .put("sendBurst", 1000));
+    this.config = ImConfig.of(base.mergeIn(overrides, true));
+    this.sessions = new LocalSessions(config.realtime().maxDevices());
+    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), routes, metrics, sessions);
+  }
+
+  static GatewayHarness start(Vertx vertx, JsonObject overrides) throws Exception {
+    GatewayHarness harness = new GatewayHarness(vertx, overrides);
+    TcpGatewayVerticle tcp = new TcpGatewayVerticle(harness.services);
+    WsServerVerticle http = new WsServerVerticle(new WsGateway(vertx, harness.services), harness.config);
+    Future.all(
+            vertx.deployVerticle(tcp),
+            vertx.deployVerticle(http),
+            vertx.deployVerticle(new NodeDeliveryVerticle(harness.nodeId, harness.sessions, harness.metrics)))
+        .await(10, TimeUnit.SECONDS);
+    harness.tcpPort = tcp.actualPort();
+    harness.httpPort = http.server.actualPort();
+    return harness;
+  }
+
+  TestClient connect(String transport) throws Exception {
+    return "ws".equals(transport) ? WsTestClient.open(vertx, httpPort) : TcpTestClient.connect(vertx, tcpPort);
+  }
+
+  /** A connected, authenticated client. */
+  TestClient signedIn(String transport, String uid, String device) throws Exception {
+    TestClient client = connect(transport);
+    client.auth(uid, device);
+    return client;
+  }
+
+  private static TokenVerifier tokens() {
+    return token -> token.startsWith("good-")
+        ? Future.succeededFuture(token.substring(5))
+        : Future.failedFuture(ImException.unauthorized("bad token"));
+  }
+
+  /** Acks every send with a fabricated seq, except sends to {@link #BLOCKED_PEER}. */
+  private MessageService messageOwner() {
+    AtomicLong seq = new AtomicLong();
+    return new MessageService() {
+      @Override
+      public Future<JsonObject> send(JsonObject command) {
+        sends.add(command);
+        if (command.getString("conv").contains(BLOCKED_PEER)) {
+          return Future.failedFuture(new ImException(ErrorCode.BLOCKED, "blocked"));
+        }
+        long ts = System.currentTimeMillis();
+        return Future.succeededFuture(new JsonObject()
+            .put("cmid", command.getString("cmid"))
+            .put("conv", command.getString("conv"))
+            .put("seq", seq.incrementAndGet())
+            .put("mid", Ids.newMid(ts))
+            .put("ts", ts));
+      }
+
+      @Override
+      public Future<Void> recall(String uid, String conv, long seq, String connId) {
+        return seq == 404 ? Future.failedFuture(ImException.notFound("no such message")) : Future.succeededFuture();
+      }
+    };
+  }
+
+  private ReadService readCursors() {
+    return (uid, conv, seq, connId) -> {
+      if (FOREIGN_CONV.equals(conv)) {
+        return Future.failedFuture(ImException.notMember("not a member"));
+      }
+      reads.add(uid + " " + conv + " " + seq);
+      return Future.succeededFuture();
+    };
+  }
+
+  /** The node's HTTP server as the API verticle builds it, reduced to the /ws route. */
+  static final class WsServerVerticle extends VerticleBase {
+    private final WsGateway gateway;
+    private final ImConfig config;
+    HttpServer server;
+
+    WsServerVerticle(WsGateway gateway, ImConfig config) {
+      this.gateway = gateway;
+      this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+      Router router = Router.router(vertx);
+      router.get("/ws").handler(rc -> gateway.handle(rc.request()));
+      HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
+          .setHost("127.0.0.1")
+          .setPort(0);
+      return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+  }
+}

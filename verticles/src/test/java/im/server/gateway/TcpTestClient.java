@@ -1,0 +1,69 @@
+package im.server.gateway;
+
+import im.protocol.ErrorCode;
+import im.protocol.Frame;
+import im.protocol.Op;
+import im.protocol.TcpFrameCodec;
+import im.protocol.TcpFrameDecoder;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+
+import java.util.concurrent.TimeUnit;
+
+/** A raw TCP client speaking the length-prefixed framing. */
+final class TcpTestClient extends TestClient {
+
+  private final NetSocket socket;
+
+  private TcpTestClient(NetSocket socket) {
+    this.socket = socket;
+    TcpFrameDecoder decoder = new TcpFrameDecoder(1 << 20, new TcpFrameDecoder.Listener() {
+      @Override
+      public void onFrame(Frame frame) {
+        received(frame);
+      }
+
+      @Override
+      public void onBadFrame(String reason) {
+        throw new AssertionError("server sent a bad frame: " + reason);
+      }
+
+      @Override
+      public void onFatal(ErrorCode code, String reason) {
+        throw new AssertionError("server broke the framing: " + reason);
+      }
+    });
+    socket.handler(decoder::feed);
+    socket.closeHandler(v -> closed.complete(null));
+  }
+
+  static TcpTestClient connect(Vertx vertx, int port) throws Exception {
+    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(WAIT_SECONDS, TimeUnit.SECONDS);
+    return new TcpTestClient(socket);
+  }
+
+  @Override
+  void send(Op op, JsonObject body) {
+    writeRaw(TcpFrameCodec.encode(op, body));
+  }
+
+  @Override
+  void sendRaw(Op op, byte[] json) {
+    writeRaw(header(TcpFrameCodec.HEADER_BYTES + json.length, op.code()).appendBytes(json));
+  }
+
+  static Buffer header(long length, int opCode) {
+    return Buffer.buffer().appendUnsignedInt(length).appendUnsignedShort(opCode).appendByte((byte) 1).appendByte((byte) 0);
+  }
+
+  void writeRaw(Buffer bytes) {
+    socket.write(bytes);
+  }
+
+  @Override
+  void close() {
+    socket.close();
+  }
+}
