@@ -44,22 +44,28 @@ public final class WsGateway {
   /** Mount on {@code GET /ws}, e.g. {@code router.get("/ws").handler(rc -> ws.handle(rc.request()))}. */
   public void handle(HttpServerRequest request) {
     if (services.sessions().draining()) {
-      request.response().setStatusCode(503).end();
+      refuse(request, 503, "this node is shutting down");
       return;
     }
     String origin = request.getHeader("Origin");
     // Browsers always send Origin; native clients need not, and the allow-list protects browser users only.
     if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
       LOG.info("websocket refused: origin {} is not allowed", origin);
-      request.response().setStatusCode(403).end();
+      refuse(request, 403, "origin not allowed");
       return;
     }
     if (!request.canUpgradeToWebSocket()) {
-      request.response().setStatusCode(400).end("a WebSocket upgrade is expected here");
+      refuse(request, 400, "a WebSocket upgrade is expected here");
       return;
     }
     request.toWebSocket()
         .onSuccess(ws -> new WsConnection(ws, services, vertx))
         .onFailure(e -> LOG.debug("websocket upgrade failed: {}", e.toString()));
+  }
+
+  /** A refused upgrade also ends the connection: the client meant it for a WebSocket, not for more requests. */
+  private static void refuse(HttpServerRequest request, int status, String reason) {
+    request.response().setStatusCode(status).putHeader("Connection", "close").end(reason)
+        .onComplete(v -> request.connection().close());
   }
 }

@@ -34,6 +34,8 @@ class GatewayProtocolTest {
 
   @AfterEach
   void stop() throws Exception {
+    // Vert.x does not close WebSockets on shutdown: the drain does, as it will on SIGTERM.
+    node.sessions.drain().await(5, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 

@@ -8,6 +8,7 @@ import im.protocol.TcpFrameDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 import java.util.concurrent.TimeUnit;
@@ -15,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 /** A raw TCP client speaking the length-prefixed framing. */
 final class TcpTestClient extends TestClient {
 
+  private final NetClient netClient;
   private final NetSocket socket;
 
-  private TcpTestClient(NetSocket socket) {
+  private TcpTestClient(NetClient netClient, NetSocket socket) {
+    this.netClient = netClient;
     this.socket = socket;
     TcpFrameDecoder decoder = new TcpFrameDecoder(1 << 20, new TcpFrameDecoder.Listener() {
       @Override
@@ -40,8 +43,12 @@ final class TcpTestClient extends TestClient {
   }
 
   static TcpTestClient connect(Vertx vertx, int port) throws Exception {
-    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(WAIT_SECONDS, TimeUnit.SECONDS);
-    return new TcpTestClient(socket);
+    // The client is kept: Vert.x closes an unreachable NetClient, and its sockets with it, when it is collected.
+    NetClient netClient = vertx.createNetClient();
+    // Handlers are set on the event loop as the connection completes, so that a close at once is not missed.
+    return netClient.connect(port, "127.0.0.1")
+        .map(socket -> new TcpTestClient(netClient, socket))
+        .await(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   @Override
@@ -64,6 +71,6 @@ final class TcpTestClient extends TestClient {
 
   @Override
   void close() {
-    socket.close();
+    netClient.close();
   }
 }

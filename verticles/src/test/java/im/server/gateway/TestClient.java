@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /** A raw client of one transport, read from the test thread: frames queue up as they arrive. */
 abstract class TestClient {
 
-  static final long WAIT_SECONDS = 5;
+  static final long WAIT_SECONDS = 10;
 
   private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
   protected final CompletableFuture<Void> closed = new CompletableFuture<>();

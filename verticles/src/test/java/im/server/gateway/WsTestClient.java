@@ -5,6 +5,7 @@ import im.protocol.Op;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ final class WsTestClient extends TestClient {
   private static final int PING = 0x9;
   private static final int PONG = 0xA;
 
+  private final NetClient netClient;
   private final NetSocket socket;
   private final CompletableFuture<Integer> handshakeStatus = new CompletableFuture<>();
   private final AtomicInteger pingsReceived = new AtomicInteger();
@@ -33,7 +35,8 @@ final class WsTestClient extends TestClient {
   private Buffer pending = Buffer.buffer();
   private boolean upgraded;
 
-  private WsTestClient(NetSocket socket) {
+  private WsTestClient(NetClient netClient, NetSocket socket) {
+    this.netClient = netClient;
     this.socket = socket;
     socket.handler(this::onBytes);
     socket.closeHandler(v -> {
@@ -44,8 +47,11 @@ final class WsTestClient extends TestClient {
 
   /** Connects and upgrades; {@link #handshakeStatus()} says whether the server agreed (101). */
   static WsTestClient connect(Vertx vertx, int port, String origin) throws Exception {
-    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await(WAIT_SECONDS, TimeUnit.SECONDS);
-    WsTestClient client = new WsTestClient(socket);
+    // The client is kept: Vert.x closes an unreachable NetClient, and its sockets with it, when it is collected.
+    NetClient netClient = vertx.createNetClient();
+    WsTestClient client = netClient.connect(port, "127.0.0.1")
+        .map(socket -> new WsTestClient(netClient, socket))
+        .await(WAIT_SECONDS, TimeUnit.SECONDS);
     StringBuilder request = new StringBuilder()
         .append("GET /ws HTTP/1.1\r\n")
         .append("Host: 127.0.0.1:").append(port).append("\r\n")
@@ -54,7 +60,7 @@ final class WsTestClient extends TestClient {
     if (origin != null) {
       request.append("Origin: ").append(origin).append("\r\n");
     }
-    socket.write(request.append("\r\n").toString());
+    client.socket.write(request.append("\r\n").toString());
     return client;
   }
 
@@ -67,7 +73,11 @@ final class WsTestClient extends TestClient {
   }
 
   int handshakeStatus() throws Exception {
-    return handshakeStatus.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    try {
+      return handshakeStatus.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no handshake answer; received so far: " + pending.toString(StandardCharsets.ISO_8859_1));
+    }
   }
 
   /** The status of the server's close frame, -1 without one. */
@@ -117,7 +127,7 @@ final class WsTestClient extends TestClient {
 
   @Override
   void close() {
-    socket.close();
+    netClient.close();
   }
 
   private void onBytes(Buffer chunk) {
