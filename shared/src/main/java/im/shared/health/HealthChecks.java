@@ -81,7 +81,7 @@ public final class HealthChecks {
     record(name, new State(false, error));
   }
 
-  /** Runs every probe once, then on the timer; completes once that first round has an answer. */
+  /** Runs every probe once, then on the timer; completes once that first round has an answer. Call once. */
   public Future<Void> start() {
     Future<Void> first = runProbes();
     timerId = vertx.setPeriodic(periodMs, periodMs, id -> runProbes());
