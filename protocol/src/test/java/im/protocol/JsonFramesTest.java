@@ -26,6 +26,11 @@ class JsonFramesTest {
   }
 
   @Test
+  void aRepeatedKeyKeepsItsLastValue() {
+    assertEquals(new JsonObject().put("a", 2), JsonFrames.parseObject("{\"a\":1,\"a\":2}"));
+  }
+
+  @Test
   void refusesDeepNestingWithBadRequest() {
     String deep = "{\"a\":".repeat(5000) + "1" + "}".repeat(5000);
     ImException e = assertThrows(ImException.class, () -> JsonFrames.parseObject(deep));

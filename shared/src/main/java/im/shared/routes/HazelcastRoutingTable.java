@@ -1,0 +1,140 @@
+package im.shared.routes;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import im.shared.cluster.ClusterSetup;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The routing table in the Hazelcast {@code IMap} {@value #MAP}: uid → node id → device ids.
+ *
+ * <p>Every update is an entry processor on the uid's partition, so concurrent adds and removes from any
+ * nodes never lose each other. Entries expire {@value HazelcastRouteOps#TTL_HOURS} h after their last
+ * {@link #add}: a backstop for routes nobody removed (a split cluster); gateways keep long-lived
+ * connections' routes alive by adding them again (a later issue). A node that leaves the cluster loses
+ * its routes at once: {@link #start} listens to membership and the oldest member drops them.
+ *
+ * <p>Threading: one instance per node, shared by all verticles; every method may be called from any
+ * thread. Returned futures complete on the caller's Vert.x context (Hazelcast completes its stages on
+ * its own threads). Node ids are those of {@link ClusterSetup#nodeIdOf}: routes must be added under the
+ * id the node's own member carries, or {@link #dropNode} on leave cannot find them.
+ */
+public final class HazelcastRoutingTable implements RoutingTable {
+
+  public static final String MAP = "im.routes";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastRoutingTable.class);
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, HashMap<String, HashSet<String>>> routes;
+  private final Context context;
+  private volatile UUID membershipListener;
+
+  public HazelcastRoutingTable(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.routes = hazelcast.getMap(MAP);
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /** Starts dropping the routes of members that leave. */
+  public Future<Void> start() {
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        onMemberLeft(event);
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  public Future<Void> close() {
+    UUID listener = membershipListener;
+    if (listener != null && hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.getCluster().removeMembershipListener(listener);
+    }
+    membershipListener = null;
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> add(String uid, String nodeId, String device) {
+    return Future.fromCompletionStage(routes.submitToKey(uid, new HazelcastRouteOps.Add(nodeId, device)), callerContext());
+  }
+
+  @Override
+  public Future<Void> remove(String uid, String nodeId, String device) {
+    return Future.fromCompletionStage(routes.submitToKey(uid, new HazelcastRouteOps.Remove(nodeId, device)), callerContext());
+  }
+
+  @Override
+  public Future<Map<String, Map<String, Set<String>>>> lookup(Collection<String> uids) {
+    if (uids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Set<String> keys = uids instanceof Set<String> set ? set : new HashSet<>(uids);
+    return Future.fromCompletionStage(routes.submitToKeys(keys, HazelcastRouteOps.Read.INSTANCE), callerContext())
+        .map(HazelcastRoutingTable::present);
+  }
+
+  @Override
+  public Future<Void> dropNode(String nodeId) {
+    return dropNode(nodeId, callerContext());
+  }
+
+  /** {@code executeOnEntries} has no async form: it runs on a worker, unordered, never on an event loop. */
+  private Future<Void> dropNode(String nodeId, Context on) {
+    return on.executeBlocking(
+            () -> routes.executeOnEntries(new HazelcastRouteOps.DropNode(nodeId), new HazelcastRouteOps.OnNode(nodeId)),
+            false)
+        .map(results -> {
+          LOG.info("routes: dropped node {} from {} users", nodeId, results.size());
+          return null;
+        });
+  }
+
+  /**
+   * Every surviving member hears of the leave; only the oldest acts, so the map is scanned once. Should
+   * the oldest leave at the same moment, the next oldest receives both events and is then the oldest.
+   */
+  private void onMemberLeft(MembershipEvent event) {
+    String nodeId = ClusterSetup.nodeIdOf(event.getMember());
+    if (nodeId == null || event.getMembers().isEmpty() || !event.getMembers().iterator().next().localMember()) {
+      return;
+    }
+    dropNode(nodeId, context).onFailure(e -> LOG.warn("routes: could not drop node {}: {}", nodeId, e.toString()));
+  }
+
+  private Context callerContext() {
+    return vertx.getOrCreateContext();
+  }
+
+  private static Map<String, Map<String, Set<String>>> present(Map<String, HashMap<String, HashSet<String>>> found) {
+    Map<String, Map<String, Set<String>>> result = new HashMap<>(found.size() * 2);
+    found.forEach((uid, nodes) -> {
+      if (nodes != null && !nodes.isEmpty()) {
+        result.put(uid, Collections.unmodifiableMap(nodes));
+      }
+    });
+    return result;
+  }
+}

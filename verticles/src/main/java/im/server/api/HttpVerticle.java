@@ -1,0 +1,67 @@
+package im.server.api;
+
+import im.server.gateway.WsGateway;
+import im.shared.config.ImConfig;
+import im.shared.health.HealthChecks;
+import im.shared.metrics.Prometheus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The node's HTTP port: the API, {@code /ws}, {@code /health} and {@code /metrics}. All of them live on
+ * one server because Vert.x shares a port round-robin between every verticle listening on it: a
+ * separate WebSocket verticle on the same port would receive API requests too.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private final ImConfig config;
+  private final ApiRouter api;
+  private final WsGateway ws;
+  private final HealthChecks health;
+  private final Prometheus prometheus;
+  private HttpServer server;
+
+  public HttpVerticle(ImConfig config, ApiRouter api, WsGateway ws, HealthChecks health, Prometheus prometheus) {
+    this.config = config;
+    this.api = api;
+    this.ws = ws;
+    this.health = health;
+    this.prometheus = prometheus;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
+    api.mount(router);
+    HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setTcpNoDelay(true);
+    server = vertx.createHttpServer(options).requestHandler(request -> {
+      if ("/ws".equals(request.path())) {
+        ws.handle(request);
+      } else {
+        router.handle(request);
+      }
+    });
+    return server.listen();
+  }
+
+  private void health(RoutingContext ctx) {
+    ctx.response()
+        .setStatusCode(health.isUp() ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(health.status().encode());
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", Prometheus.CONTENT_TYPE).end(prometheus.scrape());
+  }
+}
