@@ -68,6 +68,7 @@ public final class ClientSession {
     this.transport = transport;
     this.sendRate = new TokenBucket(realtime.sendsPerSecond(), realtime.sendBurst(), System.nanoTime());
     services.metrics().connectionOpened(transport.name());
+    services.sessions().opened(this);
     wheel.schedule(now -> authDeadline(), realtime.authTimeoutMs());
   }
 
@@ -149,6 +150,7 @@ public final class ClientSession {
     window = null;
     heldDuringAuth = null;
     services.metrics().connectionClosed(transport.name());
+    services.sessions().closed(this);
     if (registered) {
       if (services.sessions().unregister(this)) {
         services.routes().remove(uid, services.nodeId(), device)

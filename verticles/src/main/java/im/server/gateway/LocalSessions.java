@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +24,8 @@ public final class LocalSessions {
   private final int maxDevices;
   private final Map<String, ClientSession[]> byUid = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perTransport = new ConcurrentHashMap<>();
+  /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
+  private final Set<ClientSession> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
   public LocalSessions(int maxDevices) {
@@ -30,6 +33,14 @@ public final class LocalSessions {
       throw new IllegalArgumentException("maxDevices must be at least 1");
     }
     this.maxDevices = maxDevices;
+  }
+
+  void opened(ClientSession session) {
+    connections.add(session);
+  }
+
+  void closed(ClientSession session) {
+    connections.remove(session);
   }
 
   /**
@@ -126,14 +137,14 @@ public final class LocalSessions {
   }
 
   /**
-   * SIGTERM: from now on the gateways accept no connection and no {@code auth}; every session gets
-   * {@code kicked {"reason":"shutdown"}} and is closed after its pending writes.
+   * SIGTERM: from now on the gateways accept no connection and no {@code auth}; every connection (signed in
+   * or not) gets {@code kicked {"reason":"shutdown"}} and is closed after its pending writes.
    *
-   * @return completes once every kicked session has closed (the caller bounds the wait)
+   * @return completes once every kicked connection has closed (the caller bounds the wait)
    */
   public Future<Void> drain() {
     draining = true;
-    List<ClientSession> sessions = all();
+    List<ClientSession> sessions = List.copyOf(connections);
     sessions.forEach(session -> session.kick("shutdown"));
     return Future.join(sessions.stream().map(ClientSession::closed).toList()).mapEmpty();
   }

@@ -139,7 +139,12 @@ class DeliveryTest {
   void drainKicksEveryoneWithShutdownAndRefusesNewConnections() throws Exception {
     TestClient ws = node.signedIn("ws", uid(), "d1");
     TestClient tcp = node.signedIn("tcp", uid(), "d1");
+    TestClient notSignedIn = node.connect("ws");
+    notSignedIn.sendRaw(Op.PING, "[]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    notSignedIn.expectError("bad_request"); // its session exists on the server now
     node.sessions.drain().await(5, TimeUnit.SECONDS);
+    assertEquals("shutdown", notSignedIn.expect(Op.KICKED).getString("reason"));
+    notSignedIn.awaitClosed();
     assertEquals("shutdown", ws.expect(Op.KICKED).getString("reason"));
     assertEquals("shutdown", tcp.expect(Op.KICKED).getString("reason"));
     ws.awaitClosed();
