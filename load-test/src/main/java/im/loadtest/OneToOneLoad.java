@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -338,11 +339,14 @@ public final class OneToOneLoad {
   }
 
   /**
-   * Takes the frames no request claims: counts {@code msg} deliveries and confirms them with {@code recv},
+   * Takes the frames no request claims: counts {@code msg} deliveries (each message once, by the number in
+   * its cmid) and confirms them with {@code recv},
    * coalesced so a burst costs one {@code recv}, as a real client would. Runs on the connection's event loop.
    */
   private final class Peer implements Handler<JsonObject> {
     private final ImClient client;
+    /** Message numbers already delivered: one bit per message, so duplicates and reorderings tell apart. */
+    private final BitSet seen = new BitSet();
     private long lastSeq;
     private String recvConv;
     private boolean recvScheduled;
@@ -367,11 +371,20 @@ public final class OneToOneLoad {
 
     private void onMsg(JsonObject msg) {
       long seq = msg.getLong("seq", 0L);
-      if (seq <= lastSeq) {
-        stats.duplicateOrLate();
+      int n = messageNumber(msg.getValue("cmid"));
+      if (n < 0) {
+        stats.error("foreign_msg");
         return;
       }
-      lastSeq = seq;
+      if (seen.get(n)) {
+        stats.duplicate();
+        return;
+      }
+      seen.set(n);
+      if (seq < lastSeq) {
+        stats.outOfOrder();
+      }
+      lastSeq = Math.max(lastSeq, seq);
       stats.delivered(System.currentTimeMillis() - msg.getLong("ts", 0L));
       recvConv = msg.getString("conv");
       if (!recvScheduled) {
@@ -380,6 +393,18 @@ public final class OneToOneLoad {
           recvScheduled = false;
           client.send(Op.RECV, new JsonObject().put("conv", recvConv).put("seq", lastSeq));
         });
+      }
+    }
+
+    /** The sender's message number from a cmid of this run, {@code -1} for anything else. */
+    private int messageNumber(Object cmid) {
+      if (!(cmid instanceof String text) || !text.startsWith(runId + "-")) {
+        return -1;
+      }
+      try {
+        return Integer.parseInt(text.substring(text.lastIndexOf('-') + 1));
+      } catch (NumberFormatException e) {
+        return -1;
       }
     }
   }
