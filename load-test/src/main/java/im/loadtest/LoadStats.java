@@ -25,6 +25,7 @@ final class LoadStats {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder outOfOrder = new LongAdder();
+  private final LongAdder rateLimited = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
   void acked(long latencyNanos) {
@@ -45,6 +46,11 @@ final class LoadStats {
   /** A first arrival whose {@code seq} is below one the connection already had: PROTOCOL §3 order broken. */
   void outOfOrder() {
     outOfOrder.increment();
+  }
+
+  /** A send refused with {@code rate_limited}, to be retried with the same cmid: not an error. */
+  void rateLimited() {
+    rateLimited.increment();
   }
 
   void error(String code) {
@@ -87,6 +93,7 @@ final class LoadStats {
     out.append(String.format("delivered  %d of %d acked, %d out of order, %d duplicates; delivery ms p50=%d p99=%d max=%d%n",
         deliveredCount(), acked, outOfOrder.sum(), duplicates.sum(), deliveryMillis.getValueAtPercentile(50),
         deliveryMillis.getValueAtPercentile(99), deliveryMillis.getMaxValue()));
+    out.append(String.format("rate limit %d sends refused rate_limited and retried%n", rateLimited.sum()));
     out.append("errors     ").append(errorsLine());
     return out.toString();
   }

@@ -1,5 +1,6 @@
 package im.loadtest;
 
+import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
@@ -49,6 +50,7 @@ public final class OneToOneLoad {
 
   private static final long DELIVERY_POLL_MS = 20;
   private static final long RECV_COALESCE_MS = 10;
+  private static final long RATE_LIMIT_RETRY_MS = 100;
 
   private final Vertx vertx;
   private final Options options;
@@ -302,10 +304,23 @@ public final class OneToOneLoad {
           .put("to", to)
           .put("kind", "text")
           .put("body", new JsonObject().put("text", "load message " + n + " of run " + runId));
-      long sentAt = System.nanoTime();
+      attempt(send, System.nanoTime());
+    }
+
+    /**
+     * Sends, and again after {@code rate_limited} with the same cmid as PROTOCOL §3 allows; moves on once
+     * the message is acked or has failed otherwise. Ack latency counts from the first attempt, as a user
+     * would feel it.
+     */
+    private void attempt(JsonObject send, long firstSentAt) {
       client.request(Op.SEND, send).onComplete(reply -> {
+        if (reply.succeeded() && isRateLimited(reply.result()) && !client.closed().isComplete()) {
+          stats.rateLimited();
+          vertx.setTimer(RATE_LIMIT_RETRY_MS, timer -> attempt(send, firstSentAt));
+          return;
+        }
         if (reply.succeeded()) {
-          onReply(reply.result(), send.getString("cmid"), System.nanoTime() - sentAt);
+          onReply(reply.result(), send.getString("cmid"), System.nanoTime() - firstSentAt);
         } else {
           stats.error(reply.cause() instanceof ImException e ? "no_reply_" + e.code().wireName() : "client_failure");
         }
@@ -324,6 +339,11 @@ public final class OneToOneLoad {
       }
       int n = claimed.getAndIncrement();
       return n < options.messages() ? n : -1;
+    }
+
+    private static boolean isRateLimited(JsonObject reply) {
+      return Op.ERROR.wireName().equals(reply.getValue("t"))
+          && ErrorCode.RATE_LIMITED.wireName().equals(reply.getValue("code"));
     }
 
     private void onReply(JsonObject reply, String cmid, long latencyNanos) {
