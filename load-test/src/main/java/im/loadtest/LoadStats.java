@@ -1,0 +1,118 @@
+package im.loadtest;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one load run measured: ack latency (send to ack, microseconds), deliveries with their latency
+ * (the message's server {@code ts} to arrival, milliseconds: {@code ts} has no finer resolution) and
+ * errors by code.
+ *
+ * <p>Thread-safe: every connection's event loop records into the same instance.
+ */
+final class LoadStats {
+
+  private static final long MAX_TRACKED_MICROS = TimeUnit.MINUTES.toMicros(5);
+  private static final long MAX_TRACKED_MILLIS = TimeUnit.MINUTES.toMillis(5);
+
+  private final Histogram ackMicros = new ConcurrentHistogram(MAX_TRACKED_MICROS, 3);
+  private final Histogram deliveryMillis = new ConcurrentHistogram(MAX_TRACKED_MILLIS, 3);
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private final LongAdder outOfOrder = new LongAdder();
+  private final LongAdder rateLimited = new LongAdder();
+  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+  void acked(long latencyNanos) {
+    ackMicros.recordValue(clamp(TimeUnit.NANOSECONDS.toMicros(latencyNanos), MAX_TRACKED_MICROS));
+  }
+
+  /** The first arrival of a message at its peer. */
+  void delivered(long latencyMillis) {
+    delivered.increment();
+    deliveryMillis.recordValue(clamp(latencyMillis, MAX_TRACKED_MILLIS));
+  }
+
+  /** A message that arrived again: a re-send the peer did not need. */
+  void duplicate() {
+    duplicates.increment();
+  }
+
+  /** A first arrival whose {@code seq} is below one the connection already had: PROTOCOL §3 order broken. */
+  void outOfOrder() {
+    outOfOrder.increment();
+  }
+
+  /** A send refused with {@code rate_limited}, to be retried with the same cmid: not an error. */
+  void rateLimited() {
+    rateLimited.increment();
+  }
+
+  void error(String code) {
+    errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  long ackedCount() {
+    return ackMicros.getTotalCount();
+  }
+
+  long deliveredCount() {
+    return delivered.sum();
+  }
+
+  long errorCount() {
+    return errors.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  /**
+   * Nothing went wrong: no errors, and every acked message reached its peer, in order. Duplicates do not
+   * count against a run: PROTOCOL §3 re-sends unconfirmed messages, so one may cross the peer's {@code recv}.
+   */
+  boolean clean() {
+    return errorCount() == 0 && outOfOrder.sum() == 0 && deliveredCount() == ackedCount();
+  }
+
+  /**
+   * @param setup       one line saying what was run
+   * @param elapsedNanos from the first send to the last ack
+   */
+  String report(String setup, long elapsedNanos) {
+    double seconds = elapsedNanos / 1e9;
+    long acked = ackedCount();
+    StringBuilder out = new StringBuilder();
+    out.append(setup).append('\n');
+    out.append(String.format("acked      %d in %.3f s = %.0f msg/s%n", acked, seconds,
+        seconds > 0 ? acked / seconds : 0.0));
+    out.append(String.format("ack ms     p50=%.2f p90=%.2f p99=%.2f max=%.2f%n",
+        ackMs(50), ackMs(90), ackMs(99), ackMicros.getMaxValue() / 1000.0));
+    out.append(String.format("delivered  %d of %d acked, %d out of order, %d duplicates; delivery ms p50=%d p99=%d max=%d%n",
+        deliveredCount(), acked, outOfOrder.sum(), duplicates.sum(), deliveryMillis.getValueAtPercentile(50),
+        deliveryMillis.getValueAtPercentile(99), deliveryMillis.getMaxValue()));
+    out.append(String.format("rate limit %d sends refused rate_limited and retried%n", rateLimited.sum()));
+    out.append("errors     ").append(errorsLine());
+    return out.toString();
+  }
+
+  private String errorsLine() {
+    if (errors.isEmpty()) {
+      return "none";
+    }
+    StringBuilder line = new StringBuilder();
+    new TreeMap<>(errors).forEach((code, count) -> line.append(code).append('=').append(count.sum()).append(' '));
+    return line.toString().trim();
+  }
+
+  private double ackMs(double percentile) {
+    return ackMicros.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** Clock steps between machines can give a negative latency; the histogram takes none. */
+  private static long clamp(long value, long max) {
+    return Math.max(0, Math.min(value, max));
+  }
+}
