@@ -66,7 +66,8 @@ final class WsConnection implements Transport {
 
   @Override
   public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+    // Vert.x throws once the socket is closed; a closed socket queues nothing more.
+    return !closed && !ws.isClosed() && ws.writeQueueFull();
   }
 
   @Override

@@ -85,6 +85,8 @@ public final class MessageVerticle extends VerticleBase {
   private boolean flushing;
   private long flushTimer = -1;
   private Promise<Void> drained;
+  /** Fan-outs run one after another: each does an async routes lookup, and two in parallel could overtake. */
+  private Future<Void> fanoutTail = Future.succeededFuture();
 
   public MessageVerticle(int index, ImConfig config, Pool pool, Fanout fanout, ImMetrics metrics) {
     this.index = index;
@@ -325,8 +327,13 @@ public final class MessageVerticle extends VerticleBase {
       deliveries.add(new Delivery(send.conv.members, Op.MSG, msg, c.getString("conn")));
     }
     metrics.messagesSent(committed.size());
-    fanout.deliver(deliveries)
-        .onFailure(failure -> log.warn("fan-out of {} messages failed (recipients will sync): {}", deliveries.size(), failure.toString()));
+    deliverInOrder(deliveries);
+  }
+
+  private void deliverInOrder(List<Delivery> deliveries) {
+    fanoutTail = fanoutTail.transform(previous -> fanout.deliver(deliveries)
+        .onFailure(failure -> log.warn("fan-out of {} frames failed (recipients will sync): {}", deliveries.size(), failure.toString()))
+        .otherwiseEmpty());
   }
 
   private void answer(String key, JsonObject ack) {
@@ -366,8 +373,8 @@ public final class MessageVerticle extends VerticleBase {
           }
           return writer.recall(conv, seq).onSuccess(v -> {
             log.info("recalled conv={} seq={} by={}", conv, seq, by);
-            fanout.deliver(new Delivery(state.members, Op.RECALLED,
-                new JsonObject().put("conv", conv).put("seq", seq).put("by", by), null));
+            deliverInOrder(List.of(new Delivery(state.members, Op.RECALLED,
+                new JsonObject().put("conv", conv).put("seq", seq).put("by", by), null)));
           });
         }))
         .onSuccess(v -> message.reply(new JsonObject()))
