@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,9 +36,6 @@ class MessagingEndToEndTest {
     node.close();
   }
 
-  private static <T> T await(Future<T> future) {
-    return future.await(15, TimeUnit.SECONDS);
-  }
 
   private static JsonObject text(String text) {
     return new JsonObject().put("text", text);

@@ -10,16 +10,13 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.TimeUnit;
 
+import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Redis keeps nothing durable: after FLUSHALL, with or without a restart, new seqs stay above every stored one. */
 class SeqFloorEndToEndTest {
 
-  private static <T> T await(Future<T> future) {
-    return future.await(15, TimeUnit.SECONDS);
-  }
 
   private static long sendText(ImClient client, String cmid, String to) {
     JsonObject ack = await(client.request(Op.SEND, new JsonObject()

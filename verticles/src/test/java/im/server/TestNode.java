@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A whole node started in-process for end-to-end tests: clustered (a one-member cluster of its own),
@@ -57,6 +59,15 @@ public final class TestNode implements AutoCloseable {
 
   public static TestNode start(ImConfig config) {
     return new TestNode(Node.start(config).await());
+  }
+
+  /** Waits for {@code future} on the test thread; a future that does not complete in 15 s fails the test. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.await(15, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within 15 s", e);
+    }
   }
 
   public static int freePort() {
