@@ -46,11 +46,15 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      int status = 0;
       try {
         node.stop().await(SHUTDOWN_LIMIT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("drain did not finish cleanly: {}", e.toString());
+        status = 1;
       }
+      // The JVM reports a SIGTERM as exit 143 even after a clean drain; PROTOCOL §1 wants 0.
+      Runtime.getRuntime().halt(status);
     }, "im-shutdown"));
   }
 }
