@@ -1,0 +1,99 @@
+package im.shared.auth;
+
+import im.protocol.ImException;
+import im.shared.config.ImConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Issues and checks the bearer tokens of the HTTP API and the realtime {@code auth}: HS256 JWTs whose
+ * {@code sub} is the uid. The algorithm is pinned and {@code exp} is both issued and required, because
+ * vertx-auth-jwt by itself accepts neither-signed nor never-expiring tokens (VERTX5-NOTES 21).
+ *
+ * <p>Thread-safe; {@link #verify} completes on the caller's context without blocking.
+ */
+public final class JwtTokens implements TokenVerifier {
+
+  /** A token and when it stops being accepted, in milliseconds since the epoch. */
+  public record Issued(String token, long expiresAt) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(JwtTokens.class);
+  private static final String ALGORITHM = "HS256";
+  private static final Base64.Decoder URL_DECODER = Base64.getUrlDecoder();
+
+  private final JWTAuth auth;
+  private final long ttlSeconds;
+
+  public JwtTokens(Vertx vertx, ImConfig.Jwt config) {
+    String secret = config.secret().isEmpty() ? GeneratedSecret.VALUE : config.secret();
+    this.ttlSeconds = config.ttlSeconds();
+    this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
+        .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM).setIgnoreExpiration(false)));
+  }
+
+  public Issued issue(String uid) {
+    long expiresAtSeconds = System.currentTimeMillis() / 1000 + ttlSeconds;
+    String token = auth.generateToken(
+        new JsonObject().put("sub", uid).put("exp", expiresAtSeconds),
+        new JWTOptions().setAlgorithm(ALGORITHM));
+    return new Issued(token, expiresAtSeconds * 1000);
+  }
+
+  @Override
+  public Future<String> verify(String token) {
+    if (token == null || token.isEmpty() || !signedWithPinnedAlgorithm(token)) {
+      return Future.failedFuture(ImException.unauthorized("invalid token"));
+    }
+    return auth.authenticate(new TokenCredentials(token))
+        .recover(failure -> Future.failedFuture(ImException.unauthorized("invalid or expired token")))
+        .compose(user -> {
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+          Object exp = claims.getValue("exp");
+          Object sub = claims.getValue("sub");
+          if (!(exp instanceof Number) || !(sub instanceof String uid) || uid.isEmpty()) {
+            return Future.failedFuture(ImException.unauthorized("invalid token"));
+          }
+          return Future.succeededFuture(uid);
+        });
+  }
+
+  /** Refuses before any signature work a token whose header names another algorithm, {@code none} included. */
+  private static boolean signedWithPinnedAlgorithm(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      return false;
+    }
+    try {
+      JsonObject header = new JsonObject(new String(URL_DECODER.decode(token.substring(0, dot)), StandardCharsets.UTF_8));
+      return ALGORITHM.equals(header.getValue("alg"));
+    } catch (RuntimeException malformed) {
+      return false;
+    }
+  }
+
+  /** One random secret per process, so that every verticle instance of the node accepts the others' tokens. */
+  private static final class GeneratedSecret {
+    static final String VALUE = generate();
+
+    private static String generate() {
+      byte[] bytes = new byte[32];
+      new SecureRandom().nextBytes(bytes);
+      LOG.warn("No JWT secret configured (IM_JWT_SECRET): using a random one; tokens will not survive a restart "
+          + "and other nodes will not accept this node's tokens");
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+  }
+}

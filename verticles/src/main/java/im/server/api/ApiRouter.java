@@ -1,0 +1,83 @@
+package im.server.api;
+
+import im.shared.auth.JwtTokens;
+import im.shared.auth.PasswordHasher;
+import im.shared.config.ImConfig;
+import im.shared.message.ReadService;
+import im.shared.store.ConversationStore;
+import im.shared.store.MediaStore;
+import im.shared.store.UserStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * The HTTP API of PROTOCOL §4 for accounts, users, conversations, history, sync, read and media, mounted on a
+ * node's root router. Every {@code /api/v1/*} route but register and login needs a bearer token; unknown
+ * {@code /api/v1/*} and {@code /media/*} paths answer 404 in the error shape of {@link HttpErrors}.
+ *
+ * <p>Holds no state of its own; one instance may serve every HTTP verticle instance of the node. Handlers run
+ * on the event loop of the request and never block.
+ */
+public final class ApiRouter {
+
+  public static final String API = "/api/v1";
+  /** JSON bodies are small; only media uploads may be large. */
+  public static final long MAX_JSON_BYTES = 64 * 1024;
+
+  private final long mediaMaxBytes;
+  private final JwtTokens tokens;
+  private final AccountRoutes accounts;
+  private final ConversationRoutes conversations;
+  private final MediaRoutes media;
+
+  public ApiRouter(ImConfig config, JwtTokens tokens, PasswordHasher hasher, UserStore users,
+                   ConversationStore conversations, ReadService reads, MediaStore media) {
+    this.mediaMaxBytes = config.mediaMaxBytes();
+    this.tokens = tokens;
+    this.accounts = new AccountRoutes(tokens, hasher, users);
+    this.conversations = new ConversationRoutes(conversations, reads);
+    this.media = new MediaRoutes(media);
+  }
+
+  /** The API over {@code pool} with stores of its own. */
+  public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, PasswordHasher hasher,
+                                 ReadService reads) {
+    return new ApiRouter(config, tokens, hasher, new UserStore(pool), new ConversationStore(pool), reads,
+        new MediaStore(vertx, pool));
+  }
+
+  /**
+   * Adds the routes to {@code root}. Routes added later under {@code /api/v1/} (friends, groups, ...) pass the same
+   * bearer check and error mapping, and still win over the 404 fallback, which is ordered last.
+   */
+  public void mount(Router root) {
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BYTES);
+    BearerAuth bearer = new BearerAuth(tokens, false);
+
+    root.route(API + "/*").failureHandler(HttpErrors::handle);
+    root.route(MediaRoutes.URL_PREFIX + "*").failureHandler(HttpErrors::handle);
+
+    root.post(API + "/auth/register").handler(json).handler(accounts::register);
+    root.post(API + "/auth/login").handler(json).handler(accounts::login);
+    root.route(API + "/*").handler(bearer);
+
+    root.get(API + "/users/me").handler(accounts::me);
+    root.patch(API + "/users/me").handler(json).handler(accounts::updateMe);
+    root.get(API + "/users/:uid").handler(accounts::user);
+    root.get(API + "/users").handler(accounts::byUsername);
+
+    root.get(API + "/conversations").handler(conversations::list);
+    root.get(API + "/conversations/:conv/messages").handler(conversations::history);
+    root.post(API + "/conversations/:conv/read").handler(json).handler(conversations::read);
+    root.post(API + "/sync").handler(json).handler(conversations::sync);
+
+    root.post(API + "/media").handler(media::refuseForms);
+    root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
+    root.get(MediaRoutes.URL_PREFIX + ":sha256").handler(new BearerAuth(tokens, true)).handler(media::download);
+
+    root.route(API + "/*").last().handler(HttpErrors::notFound);
+    root.route(MediaRoutes.URL_PREFIX + "*").last().handler(HttpErrors::notFound);
+  }
+}
