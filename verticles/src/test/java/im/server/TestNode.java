@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TestNode implements AutoCloseable {
 
-  public static final String TEST_PG_URL = "postgresql://127.0.0.1:5432/im_test";
+  /** {@code -Dim.test.db=NAME} gives a branch under development a database of its own. */
+  public static final String TEST_PG_URL = "postgresql://127.0.0.1:5432/" + System.getProperty("im.test.db", "im_test");
 
   /** A user registered and logged in through the HTTP API. */
   public record User(String uid, String username, String token) {}

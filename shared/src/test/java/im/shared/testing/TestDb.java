@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
 /** The shared test database on the local PostgreSQL, created and migrated once per JVM by the node's own code. */
 public final class TestDb {
 
-  public static final String NAME = "im_test";
+  /** {@code -Dim.test.db=NAME} gives a branch under development a database of its own. */
+  public static final String NAME = System.getProperty("im.test.db", "im_test");
 
   private static ImConfig config;
 

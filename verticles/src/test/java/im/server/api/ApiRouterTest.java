@@ -1,6 +1,7 @@
 package im.server.api;
 
 import im.protocol.Conv;
+import im.server.TestNode;
 import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
@@ -54,7 +55,7 @@ class ApiRouterTest {
   @BeforeAll
   static void database() {
     config = ImConfig.of(new JsonObject()
-        .put("pg", new JsonObject().put("url", "postgresql://postgres@127.0.0.1:5432/im_test").put("poolSize", 4))
+        .put("pg", new JsonObject().put("url", TestNode.TEST_PG_URL).put("poolSize", 4))
         .put("jwt", new JsonObject().put("secret", "api-test-secret-0123456789"))
         .put("media", new JsonObject().put("maxBytes", MEDIA_MAX))
         .put("security", new JsonObject().put("passwordIterations", 1000)));
