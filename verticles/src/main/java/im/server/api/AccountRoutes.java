@@ -1,6 +1,7 @@
 package im.server.api;
 
 import im.protocol.ImException;
+import im.protocol.Validation;
 import im.shared.auth.JwtTokens;
 import im.shared.auth.PasswordHasher;
 import im.shared.store.UserStore;
@@ -8,12 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.regex.Pattern;
 
 /** Register, login and profiles (PROTOCOL §4 accounts). Handlers run on the request's event loop. */
 final class AccountRoutes {
 
-  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
   private static final int MIN_PASSWORD = 8;
   private static final int MAX_PASSWORD = 128;
   private static final int MAX_DISPLAY_NAME = 64;
@@ -34,9 +33,7 @@ final class AccountRoutes {
     String username = RequestJson.string(body, "username", true);
     String password = RequestJson.string(body, "password", true);
     String displayName = RequestJson.string(body, "displayName", false);
-    if (!USERNAME.matcher(username).matches()) {
-      throw ImException.badRequest("username must be 3-32 of A-Z a-z 0-9 _ . -");
-    }
+    Validation.username(username);
     int length = password.codePointCount(0, password.length());
     if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
       throw ImException.badRequest("password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters");

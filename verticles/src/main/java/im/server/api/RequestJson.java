@@ -1,6 +1,7 @@
 package im.server.api;
 
 import im.protocol.ImException;
+import im.protocol.Validation;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -8,7 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.math.BigInteger;
 
 /** Strict reading of JSON request bodies and query parameters: anything malformed or mistyped is {@code bad_request}. */
 final class RequestJson {
@@ -33,37 +33,16 @@ final class RequestJson {
     return object;
   }
 
-  /** @return the string, or {@code null} when absent and not required */
+  /** @return the string, or {@code null} when absent and not required; the checks are the realtime ones */
   static String string(JsonObject json, String field, boolean required) {
-    Object value = json.getValue(field);
-    if (value == null) {
-      if (required) {
-        throw ImException.badRequest(field + " is required");
-      }
-      return null;
-    }
-    if (!(value instanceof String s)) {
-      throw ImException.badRequest(field + " must be a string");
-    }
-    return s;
+    return required ? Validation.requireString(json, field) : Validation.optionalString(json, field);
   }
 
   /** @return the whole number, or {@code null} when absent and not required */
   static Long integer(JsonObject json, String field, boolean required) {
-    Object value = json.getValue(field);
-    if (value == null) {
-      if (required) {
-        throw ImException.badRequest(field + " is required");
-      }
-      return null;
-    }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof BigInteger) {
-      throw ImException.badRequest(field + " is out of range");
-    }
-    throw ImException.badRequest(field + " must be a whole number");
+    return required
+        ? Long.valueOf(Validation.requireLong(json, field, Long.MIN_VALUE, Long.MAX_VALUE))
+        : Validation.optionalLong(json, field, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
   static boolean bool(JsonObject json, String field, boolean defaultValue) {
