@@ -102,7 +102,11 @@ public final class Node {
           return node.checkRedis()
               .compose(v -> node.deploy(clusterManager, prometheus))
               .map(node)
-              .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+              .recover(failure -> {
+                // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
+                vertx.close();
+                return Future.failedFuture(failure);
+              });
         });
   }
 

@@ -99,6 +99,19 @@ class ProcessEndToEndTest {
   }
 
   @Test
+  void anUnreachableRedisStopsTheNodeWithAClearMessage() throws Exception {
+    Path log = logFile();
+    Process process = startMain(Map.of("IM_REDIS_URL", "redis://127.0.0.1:1", "IM_PG_URL", TestNode.TEST_PG_URL,
+        "IM_HTTP_PORT", String.valueOf(TestNode.freePort()), "IM_TCP_PORT", String.valueOf(TestNode.freePort()),
+        "IM_CLUSTER_PORT", String.valueOf(TestNode.freePort())), log);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, process.exitValue());
+    String output = read(log);
+    assertTrue(output.contains("Redis at redis://127.0.0.1:1 is unreachable"), output);
+    assertTrue(output.lines().noneMatch(line -> line.startsWith("\tat ")), "no stack trace: " + output);
+  }
+
+  @Test
   void aRunningNodeIsHealthyServesMetricsAndDrainsOnSigterm() throws Exception {
     int http = TestNode.freePort();
     Path log = logFile();
