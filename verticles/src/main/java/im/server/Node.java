@@ -131,7 +131,7 @@ public final class Node {
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
     PresenceConfig presenceConfig = PresenceConfig.from(config.json());
     PresenceStore presenceStore = new PresenceStore(redis);
-    Presence presence = new Presence(vertx, nodeId, ownership, presenceStore, presenceConfig);
+    Presence presence = new Presence(vertx, nodeId, ownership, presenceStore);
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, ownership, messageInstances::get, config.messages().ownerTimeoutMs(),
         sendPolicy);
     GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);

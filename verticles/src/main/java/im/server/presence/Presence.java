@@ -26,30 +26,33 @@ public final class Presence implements PresenceTracker {
   private final String nodeId;
   private final ConvOwnership ownership;
   private final PresenceStore store;
-  private final PresenceConfig config;
 
-  public Presence(Vertx vertx, String nodeId, ConvOwnership ownership, PresenceStore store, PresenceConfig config) {
+  public Presence(Vertx vertx, String nodeId, ConvOwnership ownership, PresenceStore store) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.ownership = ownership;
     this.store = store;
-    this.config = config;
   }
 
   @Override
   public void connected(String uid) {
-    poke(uid, CONNECT);
+    send(uid, poke(uid, CONNECT));
   }
 
   @Override
   public void disconnected(String uid) {
-    poke(uid, DISCONNECT);
+    send(uid, poke(uid, DISCONNECT));
   }
 
+  /**
+   * Validates and passes the choice to the user's owner, which stores it (at most once per evaluation, so a burst
+   * of changes costs one write) and announces it; succeeds once it is on its way.
+   */
   @Override
   public Future<Void> set(String uid, String status) {
     PresenceStatus chosen = PresenceStatus.settable(status);
-    return store.choose(uid, chosen, config.statusTtlMs()).onSuccess(v -> poke(uid, STATUS));
+    send(uid, poke(uid, STATUS).put("status", chosen.wireName()));
+    return Future.succeededFuture();
   }
 
   /** {@code {status, lastSeen}} of each of {@code uids} not shown offline, exactly as last announced. */
@@ -57,9 +60,13 @@ public final class Presence implements PresenceTracker {
     return store.shown(uids);
   }
 
-  private void poke(String uid, String kind) {
+  private static JsonObject poke(String uid, String kind) {
+    return new JsonObject().put("uid", uid).put("kind", kind).put("at", System.currentTimeMillis());
+  }
+
+  /** Pokes from one node to one owner keep their order on the event bus: the last choice sent is the last applied. */
+  private void send(String uid, JsonObject poke) {
     String owner = ownership.ownerOf(uid);
-    vertx.eventBus().send(Addresses.nodePresence(owner == null ? nodeId : owner),
-        new JsonObject().put("uid", uid).put("kind", kind).put("at", System.currentTimeMillis()));
+    vertx.eventBus().send(Addresses.nodePresence(owner == null ? nodeId : owner), poke);
   }
 }

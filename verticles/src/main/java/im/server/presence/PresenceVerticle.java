@@ -44,6 +44,8 @@ public final class PresenceVerticle extends VerticleBase {
     long offlineNotBefore;
     /** The latest change's time: the {@code lastSeen} of an offline announcement. */
     long lastEventAt;
+    /** A status set but not yet stored; the latest wins. */
+    PresenceStatus choice;
     long timer = NONE;
     long dueAt;
     boolean evaluating;
@@ -83,8 +85,11 @@ public final class PresenceVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     UserState user = users.computeIfAbsent(uid, u -> new UserState());
     user.lastEventAt = Math.max(user.lastEventAt, body.getLong("at", now));
-    if (Presence.DISCONNECT.equals(body.getString("kind"))) {
+    String kind = body.getString("kind");
+    if (Presence.DISCONNECT.equals(kind)) {
       user.offlineNotBefore = Math.max(user.offlineNotBefore, now + config.graceMs());
+    } else if (Presence.STATUS.equals(kind)) {
+      user.choice = PresenceStatus.of(body.getString("status"), PresenceStatus.ONLINE);
     }
     schedule(uid, user, earliest(user, now));
   }
@@ -114,7 +119,11 @@ public final class PresenceVerticle extends VerticleBase {
   private void evaluate(String uid, UserState user) {
     user.evaluating = true;
     Future<Map<String, Map<String, Set<String>>>> online = routes.lookup(List.of(uid));
-    Future<PresenceStatus> chosen = store.chosen(uid);
+    PresenceStatus choice = user.choice;
+    user.choice = null;
+    Future<PresenceStatus> chosen = choice == null
+        ? store.chosen(uid)
+        : store.choose(uid, choice, config.statusTtlMs()).map(choice);
     Future.all(online, chosen)
         .compose(both -> decide(uid, user, online.result().containsKey(uid), chosen.result()))
         .onComplete(decided -> {
@@ -122,6 +131,9 @@ public final class PresenceVerticle extends VerticleBase {
           long now = System.currentTimeMillis();
           long next = decided.succeeded() ? decided.result() : now + RETRY_MS;
           if (decided.failed()) {
+            if (choice != null && user.choice == null) {
+              user.choice = choice;
+            }
             LOG.warn("presence of {} not evaluated: {}", uid, decided.cause().getMessage());
           }
           if (user.dirty) {
