@@ -2,6 +2,7 @@ package im.server;
 
 import im.server.api.ApiRouter;
 import im.server.api.HttpVerticle;
+import im.server.api.SocialRoutes;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
 import im.server.gateway.NodeDeliveryVerticle;
@@ -11,6 +12,12 @@ import im.server.message.ConvOwnership;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
+import im.server.presence.Presence;
+import im.server.presence.PresenceConfig;
+import im.server.presence.PresenceStore;
+import im.server.presence.PresenceVerticle;
+import im.server.social.Friends;
+import im.server.social.SendPolicy;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
 import im.shared.auth.PasswordHasher;
@@ -23,6 +30,7 @@ import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
 import im.shared.store.ReadCursors;
+import im.shared.store.SocialStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -122,10 +130,17 @@ public final class Node {
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ReadCursors reads = new ReadCursors(pool, fanout);
-    OwnerRouter owners = new OwnerRouter(vertx, nodeId, new ConvOwnership(clusterManager.getHazelcastInstance()),
-        messageInstances::get, config.messages().ownerTimeoutMs());
-    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions);
-    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads);
+    ConvOwnership ownership = new ConvOwnership(clusterManager.getHazelcastInstance());
+    SocialStore social = new SocialStore(pool);
+    SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
+    PresenceConfig presenceConfig = PresenceConfig.from(config.json());
+    PresenceStore presenceStore = new PresenceStore(redis);
+    Presence presence = new Presence(vertx, nodeId, ownership, presenceStore);
+    OwnerRouter owners = new OwnerRouter(vertx, nodeId, ownership, messageInstances::get, config.messages().ownerTimeoutMs(),
+        sendPolicy);
+    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);
+    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads)
+        .social(new SocialRoutes(new Friends(social, fanout, sendPolicy), presence));
     WsGateway ws = new WsGateway(vertx, gateway);
 
     health.register("postgresql", HealthChecks.pg(pool));
@@ -137,6 +152,8 @@ public final class Node {
     int instances = config.messages().instances();
     AtomicInteger nextIndex = new AtomicInteger();
     return routes.start()
+        .compose(v -> sendPolicy.start())
+        .compose(v -> deploy(() -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, presenceConfig), 1, messageDeployments))
         .compose(v -> deploy(() -> new MessageVerticle(nextIndex.getAndIncrement(), config, pool, fanout, metrics), instances, messageDeployments))
         .onSuccess(v -> messageInstances.set(instances))
         .compose(v -> deploy(() -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs()), 1, messageDeployments))

@@ -22,4 +22,15 @@ public final class Addresses {
   public static String messageInstance(int index) {
     return "im.message." + index;
   }
+
+  /**
+   * Clustered, published: a friendship or block between two users changed. Body {@code {uids:[a, b]}}.
+   * Every node drops its cached send policy of that pair.
+   */
+  public static final String SOCIAL_CHANGED = "im.social.changed";
+
+  /** Clustered; consumed once per node. Body {@code {uid, kind, at}}: a presence change of a user this node owns. */
+  public static String nodePresence(String nodeId) {
+    return "im.node." + nodeId + ".presence";
+  }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -150,7 +151,12 @@ public final class MessageWriter {
    *     {@code null}: when one of the users does not exist the result is {@code null}
    */
   public Future<Long> openP2p(String conv, String uidA, String uidB, long now) {
-    return pool.preparedQuery(OPEN_P2P).execute(Tuple.of(conv, uidA, uidB, now)).map(rows -> {
+    return openP2p(pool, conv, uidA, uidB, now);
+  }
+
+  /** {@link #openP2p(String, String, String, long)} on any client, e.g. inside the transaction that makes two users friends. */
+  public static Future<Long> openP2p(SqlClient client, String conv, String uidA, String uidB, long now) {
+    return client.preparedQuery(OPEN_P2P).execute(Tuple.of(conv, uidA, uidB, now)).map(rows -> {
       Row row = rows.iterator().next();
       if (row.getLong("users") != 2) {
         return null;

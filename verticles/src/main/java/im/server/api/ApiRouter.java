@@ -31,6 +31,7 @@ public final class ApiRouter {
   private final AccountRoutes accounts;
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
+  private SocialRoutes social;
 
   public ApiRouter(ImConfig config, JwtTokens tokens, PasswordHasher hasher, UserStore users,
                    ConversationStore conversations, ReadService reads, MediaStore media) {
@@ -46,6 +47,12 @@ public final class ApiRouter {
                                  ReadService reads) {
     return new ApiRouter(config, tokens, hasher, new UserStore(pool), new ConversationStore(pool), reads,
         new MediaStore(vertx, pool));
+  }
+
+  /** Adds the friends and blocks routes; call before the router is mounted. */
+  public ApiRouter social(SocialRoutes routes) {
+    this.social = routes;
+    return this;
   }
 
   /**
@@ -76,6 +83,9 @@ public final class ApiRouter {
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
     root.get(MediaRoutes.URL_PREFIX + ":sha256").handler(new BearerAuth(tokens, true)).handler(media::download);
+    if (social != null) {
+      social.mount(root, json);
+    }
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);
     root.route(MediaRoutes.URL_PREFIX + "*").last().handler(HttpErrors::notFound);

@@ -154,7 +154,8 @@ public final class ClientSession {
     if (registered) {
       if (services.sessions().unregister(this)) {
         services.routes().remove(uid, services.nodeId(), device)
-            .onFailure(e -> LOG.warn("route of {} device {} not removed: {}", uid, device, e.getMessage()));
+            .onFailure(e -> LOG.warn("route of {} device {} not removed: {}", uid, device, e.getMessage()))
+            .onComplete(removed -> services.presence().disconnected(uid));
       }
       LOG.debug("closed {} session {} of {} device {}", transport.name(), connId, uid, device);
     }
@@ -248,6 +249,7 @@ public final class ClientSession {
           .put("node", services.nodeId())
           .put("serverTime", System.currentTimeMillis())
           .put("heartbeatMs", realtime.heartbeatMs())));
+      services.presence().connected(uid);
       transport.resume();
       replayHeldFrames();
     });
@@ -298,7 +300,8 @@ public final class ClientSession {
       case READ -> read(body);
       case RECALL -> recall(body);
       case AUTH -> throw ImException.badRequest("already authenticated");
-      case TYPING, PRESENCE, JOIN, LEAVE -> notSupportedYet(op);
+      case PRESENCE -> presence(body);
+      case TYPING, JOIN, LEAVE -> notSupportedYet(op);
       default -> throw ImException.badRequest(op.wireName() + " is not a client op");
     }
   }
@@ -386,6 +389,17 @@ public final class ClientSession {
       if (done.failed()) {
         writeError(id, BusErrors.toImException(done.cause()));
       } else {
+        write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
+      }
+    });
+  }
+
+  private void presence(JsonObject body) {
+    Object id = Validation.requestId(body);
+    here(services.presence().set(uid, Validation.requireString(body, "status"))).onComplete(done -> {
+      if (done.failed()) {
+        writeError(id, BusErrors.toImException(done.cause()));
+      } else if (id != null) {
         write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
       }
     });

@@ -1,5 +1,6 @@
 package im.server.gateway;
 
+import im.server.presence.PresenceTracker;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
 import im.shared.message.MessageService;
@@ -21,7 +22,8 @@ public record GatewayServices(
     ReadService reads,
     RoutingTable routes,
     ImMetrics metrics,
-    LocalSessions sessions) {
+    LocalSessions sessions,
+    PresenceTracker presence) {
 
   public GatewayServices {
     Objects.requireNonNull(config, "config");
@@ -32,6 +34,7 @@ public record GatewayServices(
     Objects.requireNonNull(routes, "routes");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(sessions, "sessions");
+    Objects.requireNonNull(presence, "presence");
   }
 
   public ImConfig.Realtime realtime() {

@@ -1,5 +1,6 @@
 package im.server.message;
 
+import im.server.social.SendPolicy;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
 import im.shared.bus.Events;
@@ -23,9 +24,12 @@ public final class OwnerRouter implements MessageService {
   private final ConvOwnership ownership;
   private final IntSupplier localInstances;
   private final DeliveryOptions options;
+  private final SendPolicy policy;
 
-  public OwnerRouter(Vertx vertx, String nodeId, ConvOwnership ownership, IntSupplier localInstances, long timeoutMs) {
+  public OwnerRouter(Vertx vertx, String nodeId, ConvOwnership ownership, IntSupplier localInstances, long timeoutMs,
+                     SendPolicy policy) {
     this.vertx = vertx;
+    this.policy = policy;
     this.nodeId = nodeId;
     this.ownership = ownership;
     this.localInstances = localInstances;
@@ -39,7 +43,8 @@ public final class OwnerRouter implements MessageService {
 
   @Override
   public Future<JsonObject> send(JsonObject command) {
-    return route(command);
+    // Blocks and friendship are judged here, from a node-local cache, before the owner sees the send.
+    return policy.check(command.getString("from"), command.getString("conv")).compose(allowed -> route(command));
   }
 
   @Override

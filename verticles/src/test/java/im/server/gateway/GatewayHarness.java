@@ -2,6 +2,7 @@ package im.server.gateway;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
+import im.server.presence.PresenceTracker;
 import im.shared.Ids;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
@@ -60,7 +61,7 @@ final class GatewayHarness {
             .put("sendBurst", 1000));
     this.config = ImConfig.of(base.mergeIn(overrides, true));
     this.sessions = new LocalSessions(config.realtime().maxDevices());
-    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), routes, metrics, sessions);
+    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), routes, metrics, sessions, noPresence());
   }
 
   static GatewayHarness start(Vertx vertx, JsonObject overrides) throws Exception {
@@ -127,6 +128,24 @@ final class GatewayHarness {
       }
       reads.add(uid + " " + conv + " " + seq);
       return Future.succeededFuture();
+    };
+  }
+
+  /** Presence is tested end to end (PresenceEndToEndTest); here it only accepts what the gateway tells it. */
+  private static PresenceTracker noPresence() {
+    return new PresenceTracker() {
+      @Override
+      public void connected(String uid) {
+      }
+
+      @Override
+      public void disconnected(String uid) {
+      }
+
+      @Override
+      public Future<Void> set(String uid, String status) {
+        return Future.succeededFuture();
+      }
     };
   }
 
