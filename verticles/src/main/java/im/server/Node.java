@@ -30,6 +30,7 @@ import im.shared.metrics.ImMetrics;
 import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
+import im.shared.routes.RoutingTable;
 import im.shared.store.ReadCursors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -76,14 +77,16 @@ public final class Node {
   private final Pool pool;
   private final Redis redis;
   private final HazelcastRoutingTable routes;
+  private final HazelcastInstance hazelcast;
   private final HealthChecks health;
   private final LocalSessions sessions;
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
 
-  private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastRoutingTable routes,
-               HealthChecks health) {
+  private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastInstance hazelcast,
+               HazelcastRoutingTable routes, HealthChecks health) {
+    this.hazelcast = hazelcast;
     this.config = config;
     this.nodeId = nodeId;
     this.vertx = vertx;
@@ -112,9 +115,10 @@ public final class Node {
           Redis redis = Redis.createClient(vertx, config.redis().url());
           Pool pool = Database.pool(vertx, config.pg());
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
-          Node node = new Node(config, nodeId, vertx, pool, redis, routes, new HealthChecks(vertx));
+          Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
+              new HealthChecks(vertx));
           return node.checkRedis()
-              .compose(v -> node.deploy(clusterManager, prometheus))
+              .compose(v -> node.deploy(prometheus))
               .map(node)
               .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
         });
@@ -127,8 +131,7 @@ public final class Node {
             "Redis at " + config.redis().url() + " is unreachable: " + failure.getMessage())));
   }
 
-  private Future<Void> deploy(HazelcastClusterManager clusterManager, Prometheus prometheus) {
-    HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
+  private Future<Void> deploy(Prometheus prometheus) {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
@@ -229,5 +232,15 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The cluster-wide routing table (uid → node → devices), as this node sees it. */
+  public RoutingTable routes() {
+    return routes;
+  }
+
+  /** The node's Hazelcast member: membership and partition ownership, for operators' tools and tests. */
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
   }
 }
