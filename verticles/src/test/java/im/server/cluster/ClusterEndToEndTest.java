@@ -4,6 +4,8 @@ import im.protocol.Conv;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.server.cluster.TestCluster.User;
+import im.protocol.client.ImHttp;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static im.server.TestNode.await;
@@ -67,5 +74,144 @@ class ClusterEndToEndTest {
     assertEquals(back.getString("mid"), await(a.next(Op.MSG)).getString("mid"));
     a.close();
     b.close();
+  }
+
+  @Test
+  @Order(2)
+  void concurrentSendersOnDifferentNodesAreDeliveredInSeqOrder() {
+    User alice = cluster.newUser();
+    User bob = cluster.newUser();
+    String conv = Conv.p2p(alice.uid(), bob.uid());
+    ImClient alicePhone = cluster.connect(p(1).httpPort, alice, "phone");
+    ImClient bobPhone = cluster.connect(p(2).httpPort, bob, "phone");
+    ImClient aliceWatch = cluster.connect(cluster.localHttpPort(), alice, "watch");
+    int each = 60;
+    List<Future<JsonObject>> acks = new ArrayList<>();
+    for (int i = 0; i < each; i++) {
+      acks.add(alicePhone.request(Op.SEND, TestCluster.text("a" + i, conv, "from alice " + i)));
+      acks.add(bobPhone.request(Op.SEND, TestCluster.text("b" + i, conv, "from bob " + i)));
+    }
+    await(Future.all(acks));
+    acks.forEach(ack -> assertEquals("ack", ack.result().getString("t"), ack.result().encode()));
+
+    assertStrictlyIncreasing(receive(aliceWatch, 2 * each), "alice's watch (on the observer node)");
+    assertStrictlyIncreasing(receive(bobPhone, each), "bob's phone (on p2)");
+    assertStrictlyIncreasing(receive(alicePhone, each), "alice's phone (on p1)");
+    List.of(alicePhone, bobPhone, aliceWatch).forEach(ImClient::close);
+  }
+
+  private static List<Long> receive(ImClient client, int count) {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      seqs.add(await(client.next(Op.MSG)).getLong("seq"));
+    }
+    return seqs;
+  }
+
+  private static void assertStrictlyIncreasing(List<Long> seqs, String who) {
+    for (int i = 1; i < seqs.size(); i++) {
+      assertTrue(seqs.get(i) > seqs.get(i - 1), who + " got seq " + seqs.get(i) + " after " + seqs.get(i - 1) + ": " + seqs);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void routesFollowConnectionsAcrossNodes() throws Exception {
+    User carol = cluster.newUser();
+    ImClient phone = cluster.connect(p(1).httpPort, carol, "phone");
+    ImClient tablet = cluster.connect(p(2).httpPort, carol, "tablet");
+    assertEquals(Map.of(p(1).nodeId, Set.of("phone"), p(2).nodeId, Set.of("tablet")), cluster.routesOf(carol.uid()));
+
+    tablet.close();
+    TestCluster.waitFor(() -> cluster.routesOf(carol.uid()).equals(Map.of(p(1).nodeId, Set.of("phone"))), 10_000,
+        "the tablet's route to go");
+    phone.close();
+    TestCluster.waitFor(() -> cluster.routesOf(carol.uid()).isEmpty(), 10_000, "carol to be offline");
+  }
+
+  @Test
+  @Order(4)
+  void theSameDeviceOnAnotherNodeReplacesTheFirstAndTheLimitCountsEveryNode() {
+    User dave = cluster.newUser();
+    ImClient phoneOnP1 = cluster.connect(p(1).httpPort, dave, "phone");
+    ImClient phoneOnP2 = cluster.connect(p(2).httpPort, dave, "phone");
+    assertEquals("replaced", await(phoneOnP1.next(Op.KICKED)).getString("reason"));
+    await(phoneOnP1.closed());
+
+    // maxDevices is 3 in this cluster: phone (p2), tablet (observer), laptop (p1), then a watch (p2).
+    ImClient tablet = cluster.connect(cluster.localHttpPort(), dave, "tablet");
+    ImClient laptop = cluster.connect(p(1).httpPort, dave, "laptop");
+    ImClient watch = cluster.connect(p(2).httpPort, dave, "watch");
+    assertEquals("device_limit", await(phoneOnP2.next(Op.KICKED)).getString("reason"));
+    await(phoneOnP2.closed());
+    for (ImClient kept : List.of(tablet, laptop, watch)) {
+      assertEquals("pong", await(kept.request(Op.PING, new JsonObject())).getString("t"));
+      kept.close();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void operatorsSeeEveryNodeAndScaleAndKickAnywhere() throws Exception {
+    ImHttp viaP1 = cluster.http(p(1).httpPort);
+    assertEquals(401, await(viaP1.get("/admin/nodes", null)).status());
+    assertEquals(401, await(viaP1.get("/admin/nodes", "wrong-token")).status());
+
+    JsonObject nodes = await(viaP1.get("/admin/nodes", TestCluster.ADMIN_TOKEN)).json();
+    Map<String, JsonObject> byNode = new HashMap<>();
+    nodes.getJsonArray("nodes").forEach(n -> byNode.put(((JsonObject) n).getString("node"), (JsonObject) n));
+    assertEquals(Set.of(p(1).nodeId, p(2).nodeId, cluster.localId()), byNode.keySet(), nodes.encode());
+    for (JsonObject node : byNode.values()) {
+      assertEquals(2, node.getJsonObject("verticles").getInteger("message"), node.encode());
+      assertEquals(1, node.getJsonObject("verticles").getInteger("http"), node.encode());
+      assertTrue(node.getJsonObject("connections").containsKey("ws"), node.encode());
+    }
+
+    // Scaling p2's owners through p1, while a conversation is in use.
+    User erin = cluster.newUser();
+    User frank = cluster.newUser();
+    String conv = Conv.p2p(erin.uid(), frank.uid());
+    ImClient erinOnP2 = cluster.connect(p(2).httpPort, erin, "phone");
+    assertEquals("ack", await(erinOnP2.request(Op.SEND, TestCluster.text("s1", conv, "before"))).getString("t"));
+    JsonObject scaled = await(viaP1.post("/admin/verticles/message/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 3).put("node", p(2).nodeId))).json();
+    assertEquals(new JsonObject().put("node", p(2).nodeId).put("verticle", "message").put("instances", 3), scaled);
+    assertEquals("ack", await(erinOnP2.request(Op.SEND, TestCluster.text("s2", conv, "after"))).getString("t"));
+    assertEquals(1, await(viaP1.post("/admin/verticles/message/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 1).put("node", p(2).nodeId))).json().getInteger("instances"));
+    assertEquals("ack", await(erinOnP2.request(Op.SEND, TestCluster.text("s3", conv, "fewer"))).getString("t"));
+    await(viaP1.post("/admin/verticles/message/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 2).put("node", p(2).nodeId)));
+
+    // HTTP instances of the observer, up and down, while a WebSocket client stays connected to the first.
+    ImHttp local = cluster.localHttp();
+    ImClient staying = cluster.connect(cluster.localHttpPort(), frank, "phone");
+    assertEquals(3, await(local.post("/admin/verticles/http/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 3))).json().getInteger("instances"));
+    ImClient extra = cluster.connect(cluster.localHttpPort(), erin, "tablet");
+    assertEquals(1, await(local.post("/admin/verticles/http/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 1))).json().getInteger("instances"));
+    assertEquals("pong", await(staying.request(Op.PING, new JsonObject())).getString("t"));
+    assertEquals(200, await(local.get("/health", null)).status());
+    extra.close();
+
+    assertEquals(404, await(viaP1.post("/admin/verticles/nope/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 2))).status());
+    assertEquals(400, await(viaP1.post("/admin/verticles/tcp/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 0))).status());
+    assertEquals(400, await(viaP1.post("/admin/verticles/tcp/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 65))).status());
+    assertEquals(400, await(viaP1.post("/admin/verticles/delivery/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 2))).status());
+    assertEquals(404, await(viaP1.post("/admin/verticles/tcp/scale", TestCluster.ADMIN_TOKEN,
+        new JsonObject().put("instances", 2).put("node", "no-such-node"))).status());
+
+    // Kick: frank's devices on the observer and on p2 both go.
+    ImClient frankOnP2 = cluster.connect(p(2).httpPort, frank, "desktop");
+    assertEquals(204, await(viaP1.post("/admin/users/" + frank.uid() + "/kick", TestCluster.ADMIN_TOKEN,
+        new JsonObject())).status());
+    assertEquals("admin", await(staying.next(Op.KICKED)).getString("reason"));
+    assertEquals("admin", await(frankOnP2.next(Op.KICKED)).getString("reason"));
+    erinOnP2.close();
   }
 }
