@@ -1,5 +1,6 @@
 package im.server;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import im.server.admin.AdminRoutes;
 import im.server.admin.ClusterAdmin;
@@ -63,6 +64,7 @@ public final class Node {
   public static final String MESSAGE = "message";
   /** How long a node waits for another's answer to an admin or device-limit request. */
   private static final long CLUSTER_REQUEST_TIMEOUT_MS = 2000;
+  private static final int MEMBER_SILENCE_SECONDS = 10;
 
   /** Raised when PostgreSQL or Redis cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
@@ -102,7 +104,7 @@ public final class Node {
     Database.prepare(config.pg());
     String nodeId = config.nodeId().isEmpty() ? "node-" + Ids.newId().substring(0, 8) : config.nodeId();
     Prometheus prometheus = new Prometheus();
-    HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config.cluster(), nodeId);
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(failureDetection(ClusterSetup.config(config.cluster(), nodeId)));
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(prometheus.options())
         .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
@@ -122,6 +124,18 @@ public final class Node {
               .map(node)
               .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
         });
+  }
+
+  /**
+   * A member that stops answering is removed after {@value #MEMBER_SILENCE_SECONDS} s, not Hazelcast's default 60:
+   * PROTOCOL §1 wants a dead node's conversations served elsewhere within 30 s. A killed process whose host still
+   * answers (connection refused) is noticed within about a second either way; the silence limit matters for a
+   * host or pod that vanishes. A member paused longer than that (a huge GC pause) is dropped and rejoins.
+   */
+  private static Config failureDetection(Config hazelcast) {
+    hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MEMBER_SILENCE_SECONDS));
+    return hazelcast;
   }
 
   private Future<Void> checkRedis() {

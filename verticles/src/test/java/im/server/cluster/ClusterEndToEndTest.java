@@ -6,6 +6,7 @@ import im.protocol.client.ImClient;
 import im.server.cluster.TestCluster.User;
 import im.protocol.client.ImHttp;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -213,5 +218,119 @@ class ClusterEndToEndTest {
     assertEquals("admin", await(staying.next(Op.KICKED)).getString("reason"));
     assertEquals("admin", await(frankOnP2.next(Op.KICKED)).getString("reason"));
     erinOnP2.close();
+  }
+
+  /** A fresh pair of users whose one-to-one conversation is owned by {@code node}. */
+  private User[] pairOwnedBy(String node) {
+    User first = cluster.newUser();
+    for (int i = 0; i < 40; i++) {
+      User second = cluster.newUser();
+      if (node.equals(cluster.ownerOf(Conv.p2p(first.uid(), second.uid())))) {
+        return new User[] {first, second};
+      }
+    }
+    throw new AssertionError("no conversation owned by " + node + " among 40 tries");
+  }
+
+  /** Every acked message is in the history exactly once, with the seq and mid of its ack. */
+  private void assertEveryAckStoredOnce(Sender sender, User reader, String conv) {
+    Map<String, JsonObject> byCmid = new HashMap<>();
+    for (JsonObject message : cluster.history(cluster.localHttpPort(), reader, conv)) {
+      JsonObject earlier = byCmid.put(message.getString("cmid"), message);
+      assertNull(earlier, "stored twice: " + message.getString("cmid"));
+    }
+    sender.acked.forEach((cmid, ack) -> {
+      JsonObject stored = byCmid.get(cmid);
+      assertNotNull(stored, "acked but not stored: " + cmid);
+      assertEquals(ack.getLong("seq"), stored.getLong("seq"), cmid);
+      assertEquals(ack.getString("mid"), stored.getString("mid"), cmid);
+    });
+  }
+
+  @Test
+  @Order(10)
+  void whenANodeIsKilledOthersServeItsConversationsAndItsClientsSyncEveryAckedMessage() throws Exception {
+    User[] pair = pairOwnedBy(p(2).nodeId);
+    User sender = pair[0];
+    User receiver = pair[1];
+    String conv = Conv.p2p(sender.uid(), receiver.uid());
+    ImClient receiverOnP2 = cluster.connect(p(2).httpPort, receiver, "phone");
+    assertTrue(cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId));
+    Sender sending = new Sender(cluster, sender, conv, List.of(p(1).httpPort, cluster.localHttpPort()), "k", 20).start();
+    TestCluster.waitFor(() -> sending.acked.size() >= 10 || sending.failure != null, 20_000, "acks before the kill");
+
+    int ackedBefore = sending.acked.size();
+    long killed = System.nanoTime();
+    p(2).kill();
+    await(receiverOnP2.closed());
+    TestCluster.waitFor(() -> !cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId), 30_000,
+        "the dead node's routes to go");
+    long routesGoneMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+    TestCluster.waitFor(() -> sending.acked.size() >= ackedBefore + 20 || sending.failure != null, 30_000,
+        "acks after the kill");
+    sending.stop();
+    System.out.printf("kill -9: routes dropped after %d ms; longest wait for one ack %d ms; %d acked%n",
+        routesGoneMs, sending.longestAckMs, sending.acked.size());
+    assertTrue(sending.longestAckMs < 30_000, "a send waited " + sending.longestAckMs + " ms");
+    assertNotEquals(p(2).nodeId, cluster.ownerOf(conv));
+
+    // The receiver comes back on another node and syncs every acked message.
+    ImClient again = cluster.connect(p(1).httpPort, receiver, "phone");
+    JsonObject sync = await(cluster.http(p(1).httpPort).post("/api/v1/sync", receiver.token(), new JsonObject()
+        .put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", 0))).put("limit", 1000))).json();
+    Set<String> synced = new HashSet<>();
+    sync.getJsonArray("convs").getJsonObject(0).getJsonArray("messages")
+        .forEach(m -> synced.add(((JsonObject) m).getString("cmid")));
+    assertTrue(synced.containsAll(sending.acked.keySet()), "synced " + synced.size() + " of " + sending.acked.size());
+    assertEveryAckStoredOnce(sending, receiver, conv);
+    again.close();
+
+    p(2).start();
+    p(2).awaitHealthy(cluster.http(p(2).httpPort), 90_000);
+    cluster.awaitMembers(3, 60_000);
+  }
+
+  @Test
+  @Order(11)
+  void aRollingRestartUnderSteadyTrafficLosesNoAckedMessage() throws Exception {
+    List<Sender> senders = new ArrayList<>();
+    List<User> readers = new ArrayList<>();
+    List<String> convs = new ArrayList<>();
+    List<List<Integer>> homes = List.of(
+        List.of(p(1).httpPort, cluster.localHttpPort()),
+        List.of(p(2).httpPort, cluster.localHttpPort()),
+        List.of(cluster.localHttpPort()));
+    for (int i = 0; i < homes.size(); i++) {
+      User from = cluster.newUser();
+      User to = cluster.newUser();
+      String conv = Conv.p2p(from.uid(), to.uid());
+      readers.add(to);
+      convs.add(conv);
+      senders.add(new Sender(cluster, from, conv, homes.get(i), "r" + i, 30).start());
+    }
+    TestCluster.waitFor(() -> senders.stream().allMatch(s -> s.acked.size() >= 5 || s.failure != null), 20_000,
+        "traffic to start");
+    for (NodeProcess node : List.of(p(1), p(2))) {
+      int before = senders.stream().mapToInt(s -> s.acked.size()).sum();
+      long started = System.nanoTime();
+      assertEquals(0, node.terminate(), node.output());
+      long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      TestCluster.waitFor(() -> senders.stream().mapToInt(s -> s.acked.size()).sum() >= before + 10
+          || senders.stream().anyMatch(s -> s.failure != null), 30_000, "traffic while " + node.nodeId + " is down");
+      node.start();
+      node.awaitHealthy(cluster.http(node.httpPort), 90_000);
+      cluster.awaitMembers(3, 60_000);
+      System.out.printf("rolling restart: %s drained and exited 0 in %d ms%n", node.nodeId, drainedMs);
+    }
+    for (Sender sender : senders) {
+      sender.stop();
+    }
+    for (int i = 0; i < senders.size(); i++) {
+      assertEveryAckStoredOnce(senders.get(i), readers.get(i), convs.get(i));
+      System.out.printf("rolling restart: sender %d: %d acked, %d connections, longest ack wait %d ms%n",
+          i, senders.get(i).acked.size(), senders.get(i).reconnects.get(), senders.get(i).longestAckMs);
+    }
+    assertTrue(senders.get(0).reconnects.get() >= 2 && senders.get(1).reconnects.get() >= 2,
+        "the clients of the restarted nodes moved");
   }
 }
