@@ -1,11 +1,20 @@
 package im.server;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import im.server.admin.AdminRoutes;
+import im.server.admin.ClusterAdmin;
+import im.server.admin.NodeAdminVerticle;
+import im.server.admin.VerticleScaler;
 import im.server.api.ApiRouter;
 import im.server.api.HttpVerticle;
 import im.server.api.SocialRoutes;
+import im.server.cluster.OwnershipEvents;
+import im.server.gateway.ClusterDevices;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
 import im.server.gateway.NodeDeliveryVerticle;
+import im.server.gateway.NodeSessionsVerticle;
 import im.server.gateway.TcpGatewayVerticle;
 import im.server.gateway.WsGateway;
 import im.server.message.ConvOwnership;
@@ -29,9 +38,9 @@ import im.shared.metrics.ImMetrics;
 import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
+import im.shared.routes.RoutingTable;
 import im.shared.store.ReadCursors;
 import im.shared.store.SocialStore;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -44,10 +53,9 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * One node: a clustered Vert.x with every verticle kind deployed, wired to PostgreSQL, Redis and the
@@ -57,6 +65,14 @@ import java.util.function.Supplier;
 public final class Node {
 
   private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+  /** The verticle kinds operators may scale ({@code POST /admin/verticles/{name}/scale}). */
+  public static final String HTTP = "http";
+  public static final String TCP = "tcp";
+  public static final String MESSAGE = "message";
+  /** How long a node waits for another's answer to an admin or device-limit request. */
+  private static final long CLUSTER_REQUEST_TIMEOUT_MS = 2000;
+  private static final int MEMBER_SILENCE_SECONDS = 10;
 
   /** Raised when PostgreSQL or Redis cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
@@ -71,14 +87,16 @@ public final class Node {
   private final Pool pool;
   private final Redis redis;
   private final HazelcastRoutingTable routes;
+  private final HazelcastInstance hazelcast;
   private final HealthChecks health;
   private final LocalSessions sessions;
   private final AtomicInteger messageInstances = new AtomicInteger();
-  private final List<String> gatewayDeployments = new ArrayList<>();
-  private final List<String> messageDeployments = new ArrayList<>();
+  private final Deployments deployments;
+  private OwnershipEvents ownership;
 
-  private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastRoutingTable routes,
-               HealthChecks health) {
+  private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastInstance hazelcast,
+               HazelcastRoutingTable routes, HealthChecks health) {
+    this.hazelcast = hazelcast;
     this.config = config;
     this.nodeId = nodeId;
     this.vertx = vertx;
@@ -87,13 +105,14 @@ public final class Node {
     this.routes = routes;
     this.health = health;
     this.sessions = new LocalSessions(config.realtime().maxDevices());
+    this.deployments = new Deployments(vertx);
   }
 
   public static Future<Node> start(ImConfig config) {
     Database.prepare(config.pg());
     String nodeId = config.nodeId().isEmpty() ? "node-" + Ids.newId().substring(0, 8) : config.nodeId();
     Prometheus prometheus = new Prometheus();
-    HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(config.cluster(), nodeId);
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(failureDetection(ClusterSetup.config(config.cluster(), nodeId)));
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(prometheus.options())
         .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()));
@@ -106,9 +125,10 @@ public final class Node {
           Redis redis = Redis.createClient(vertx, config.redis().url());
           Pool pool = Database.pool(vertx, config.pg());
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
-          Node node = new Node(config, nodeId, vertx, pool, redis, routes, new HealthChecks(vertx));
+          Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
+              new HealthChecks(vertx));
           return node.checkRedis()
-              .compose(v -> node.deploy(clusterManager, prometheus))
+              .compose(v -> node.deploy(prometheus))
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
@@ -118,6 +138,18 @@ public final class Node {
         });
   }
 
+  /**
+   * A member that stops answering is removed after {@value #MEMBER_SILENCE_SECONDS} s, not Hazelcast's default 60:
+   * PROTOCOL §1 wants a dead node's conversations served elsewhere within 30 s. A killed process whose host still
+   * answers (connection refused) is noticed within about a second either way; the silence limit matters for a
+   * host or pod that vanishes. A member paused longer than that (a huge GC pause) is dropped and rejoins.
+   */
+  private static Config failureDetection(Config hazelcast) {
+    hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MEMBER_SILENCE_SECONDS));
+    return hazelcast;
+  }
+
   private Future<Void> checkRedis() {
     return redis.send(Request.cmd(Command.PING))
         .<Void>mapEmpty()
@@ -125,42 +157,51 @@ public final class Node {
             "Redis at " + config.redis().url() + " is unreachable: " + failure.getMessage())));
   }
 
-  private Future<Void> deploy(HazelcastClusterManager clusterManager, Prometheus prometheus) {
+  private Future<Void> deploy(Prometheus prometheus) {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ReadCursors reads = new ReadCursors(pool, fanout);
-    ConvOwnership ownership = new ConvOwnership(clusterManager.getHazelcastInstance());
+    ConvOwnership convOwnership = new ConvOwnership(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
     PresenceConfig presenceConfig = PresenceConfig.from(config.json());
     PresenceStore presenceStore = new PresenceStore(redis);
-    Presence presence = new Presence(vertx, nodeId, ownership, presenceStore);
-    OwnerRouter owners = new OwnerRouter(vertx, nodeId, ownership, messageInstances::get, config.messages().ownerTimeoutMs(),
-        sendPolicy);
+    Presence presence = new Presence(vertx, nodeId, convOwnership, presenceStore);
+    OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
+        config.messages().ownerTimeoutMs(), sendPolicy);
     GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads)
         .social(new SocialRoutes(new Friends(social, fanout, sendPolicy), presence));
+    AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
+        new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
     WsGateway ws = new WsGateway(vertx, gateway);
+    sessions.onSignedIn(new ClusterDevices(vertx, nodeId, routes, sessions, config.realtime().maxDevices(),
+        CLUSTER_REQUEST_TIMEOUT_MS)::signedIn);
+    ownership = new OwnershipEvents(vertx, hazelcast, messageInstances::get);
 
     health.register("postgresql", HealthChecks.pg(pool));
     health.register("redis", HealthChecks.redis(redis));
-    health.register("cluster", HealthChecks.cluster(clusterManager.getHazelcastInstance()));
+    health.register("cluster", HealthChecks.cluster(hazelcast));
     health.setDown("http", "starting");
     health.setDown("tcp", "starting");
 
-    int instances = config.messages().instances();
-    AtomicInteger nextIndex = new AtomicInteger();
     return routes.start()
+        .onSuccess(v -> ownership.start())
         .compose(v -> sendPolicy.start())
-        .compose(v -> deploy(() -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, presenceConfig), 1, messageDeployments))
-        .compose(v -> deploy(() -> new MessageVerticle(nextIndex.getAndIncrement(), config, pool, fanout, metrics), instances, messageDeployments))
-        .onSuccess(v -> messageInstances.set(instances))
-        .compose(v -> deploy(() -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs()), 1, messageDeployments))
-        .compose(v -> deploy(() -> new NodeDeliveryVerticle(nodeId, sessions, metrics), 1, gatewayDeployments))
-        .compose(v -> deploy(() -> new HttpVerticle(config, api, ws, health, prometheus), config.http().instances(), gatewayDeployments))
+        .compose(v -> deployments.single("presence",
+            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, presenceConfig)))
+        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, pool, fanout, metrics),
+            config.messages().instances(), this::messageInstancesChanged))
+        .compose(v -> deployments.single("owner-dispatch",
+            index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
+        .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
+        .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
+        .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
+        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
+            config.http().instances(), count -> { }))
         .onSuccess(v -> health.setUp("http", true))
-        .compose(v -> deploy(() -> new TcpGatewayVerticle(gateway), config.tcp().instances(), gatewayDeployments))
+        .compose(v -> deployments.scalable(TCP, index -> new TcpGatewayVerticle(gateway), config.tcp().instances(), count -> { }))
         .onSuccess(v -> health.setUp("tcp", true))
         .compose(v -> health.start())
         .onSuccess(v -> log.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
@@ -168,10 +209,29 @@ public final class Node {
             config.cluster().host(), config.cluster().port()));
   }
 
-  private Future<Void> deploy(Supplier<io.vertx.core.Deployable> verticle, int instances, List<String> deployments) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
-        .onSuccess(deployments::add)
-        .mapEmpty();
+  /** Owners hash conversations over the running instances: a new count moves some of them to another instance. */
+  private void messageInstancesChanged(int count) {
+    if (messageInstances.getAndSet(count) != count && ownership != null) {
+      ownership.instancesChanged();
+    }
+  }
+
+  private VerticleScaler scaler() {
+    return new VerticleScaler() {
+      @Override
+      public Map<String, Integer> counts() {
+        return deployments.counts();
+      }
+
+      @Override
+      public Future<Integer> scale(String kind, int instances) {
+        return deployments.scale(kind, instances);
+      }
+    };
+  }
+
+  private static List<String> memberIds(HazelcastInstance hazelcast) {
+    return hazelcast.getCluster().getMembers().stream().map(ClusterSetup::nodeIdOf).toList();
   }
 
   /**
@@ -184,24 +244,18 @@ public final class Node {
     return sessions.drain()
         .timeout(config.drainTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(timeout -> Future.succeededFuture())
-        .compose(v -> undeploy(gatewayDeployments))
-        .compose(v -> undeploy(messageDeployments))
+        .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "admin", "sessions", "delivery")))
+        .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE)))
         .eventually(() -> {
           health.stop();
+          if (ownership != null) {
+            ownership.stop();
+          }
           return routes.close();
         })
         .eventually(() -> pool.close())
         .eventually(() -> vertx.close())
         .onComplete(done -> log.info("node {} stopped", nodeId));
-  }
-
-  private Future<Void> undeploy(List<String> deployments) {
-    List<Future<Void>> undeployed = new ArrayList<>();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      undeployed.add(vertx.undeploy(deployments.get(i)));
-    }
-    deployments.clear();
-    return Future.join(undeployed).mapEmpty();
   }
 
   public ImConfig config() {
@@ -214,5 +268,15 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The cluster-wide routing table (uid → node → devices), as this node sees it. */
+  public RoutingTable routes() {
+    return routes;
+  }
+
+  /** The node's Hazelcast member: membership and partition ownership, for operators' tools and tests. */
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
   }
 }

@@ -33,4 +33,28 @@ public final class Addresses {
   public static String nodePresence(String nodeId) {
     return "im.node." + nodeId + ".presence";
   }
+
+  /**
+   * Clustered; consumed once per node. Operator commands for that node ({@code im.server.admin}):
+   * {@code {op:"status"}}, {@code {op:"scale", verticle, instances}}, {@code {op:"kick", uid}}.
+   */
+  public static String nodeAdmin(String nodeId) {
+    return "im.node." + nodeId + ".admin";
+  }
+
+  /**
+   * Clustered; consumed once per node. The cross-node device rules of PROTOCOL §3 (multi-device):
+   * {@code {op:"list", uid}} → {@code {sessions:[{device, since}]}}; {@code {op:"kick", uid, device, reason}}.
+   */
+  public static String nodeSessions(String nodeId) {
+    return "im.node." + nodeId + ".sessions";
+  }
+
+  /**
+   * Local, published: which node or local instance owns a conversation may have changed (a member joined or
+   * left the cluster, or the node's message instances were scaled). Body {@code {members:[nodeId...], instances}}.
+   * Owners drop what they cached about conversations (members, seq floors), since a conversation that moved
+   * away and came back may have advanced elsewhere meanwhile.
+   */
+  public static final String OWNERSHIP_CHANGED = "im.local.ownership-changed";
 }

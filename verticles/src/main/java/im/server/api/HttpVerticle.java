@@ -1,5 +1,6 @@
 package im.server.api;
 
+import im.server.admin.AdminRoutes;
 import im.server.gateway.WsGateway;
 import im.shared.config.ImConfig;
 import im.shared.health.HealthChecks;
@@ -20,14 +21,17 @@ public final class HttpVerticle extends VerticleBase {
 
   private final ImConfig config;
   private final ApiRouter api;
+  private final AdminRoutes admin;
   private final WsGateway ws;
   private final HealthChecks health;
   private final Prometheus prometheus;
   private HttpServer server;
 
-  public HttpVerticle(ImConfig config, ApiRouter api, WsGateway ws, HealthChecks health, Prometheus prometheus) {
+  public HttpVerticle(ImConfig config, ApiRouter api, AdminRoutes admin, WsGateway ws, HealthChecks health,
+                      Prometheus prometheus) {
     this.config = config;
     this.api = api;
+    this.admin = admin;
     this.ws = ws;
     this.health = health;
     this.prometheus = prometheus;
@@ -39,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     api.mount(router);
+    admin.mount(router);
     HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
         .setHost(config.http().host())
         .setPort(config.http().port())

@@ -53,6 +53,8 @@ public final class ClientSession {
   private boolean registered;
   private volatile String uid;
   private volatile String device;
+  /** Wall-clock time of sign-in: the age that the device limit compares across nodes. */
+  private volatile long signedInAtMs;
   private ArrayDeque<Inbound> heldDuringAuth;
   private ResendWindow window;
   private boolean resendScheduled;
@@ -79,6 +81,11 @@ public final class ClientSession {
 
   public String device() {
     return device;
+  }
+
+  /** When {@code auth} succeeded (ms since the epoch); 0 before. */
+  public long signedInAtMs() {
+    return signedInAtMs;
   }
 
   /** The connection id a send carries, so that fan-out can skip the sending connection. */
@@ -225,6 +232,7 @@ public final class ClientSession {
   private void register(String uid, String device) {
     this.uid = uid;
     this.device = device;
+    this.signedInAtMs = System.currentTimeMillis();
     services.sessions().register(this);
     registered = true;
     // Online before auth_ok: a message sent to this user right after auth_ok must find the route.
@@ -251,6 +259,7 @@ public final class ClientSession {
           .put("heartbeatMs", realtime.heartbeatMs())));
       services.presence().connected(uid);
       transport.resume();
+      services.sessions().signedIn(this);
       replayHeldFrames();
     });
   }

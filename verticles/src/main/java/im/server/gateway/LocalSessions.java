@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The authenticated connections of this node, by uid: shared by every gateway verticle instance of the
@@ -27,6 +28,7 @@ public final class LocalSessions {
   /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
   private final Set<ClientSession> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
+  private volatile Consumer<ClientSession> signedInListener = session -> { };
 
   public LocalSessions(int maxDevices) {
     if (maxDevices < 1) {
@@ -71,6 +73,36 @@ public final class LocalSessions {
     counter(session.transport()).incrementAndGet();
     replaced.forEach(old -> removed(old, "replaced"));
     overLimit.forEach(old -> removed(old, "device_limit"));
+  }
+
+  /**
+   * Hears every session once it is signed in and its route is written: where the device rules of PROTOCOL §3
+   * are enforced across nodes ({@link ClusterDevices}). Set once, before the gateways start.
+   */
+  public void onSignedIn(Consumer<ClientSession> listener) {
+    this.signedInListener = listener;
+  }
+
+  /** Called by a session after {@code auth_ok}, on its context. */
+  void signedIn(ClientSession session) {
+    signedInListener.accept(session);
+  }
+
+  /**
+   * Kicks this node's session of {@code uid} on {@code device} if it signed in no later than {@code notAfterMs}
+   * (a newer one is a reconnect that must stay).
+   *
+   * @return how many were kicked
+   */
+  public int kickDevice(String uid, String device, long notAfterMs, String reason) {
+    int kicked = 0;
+    for (ClientSession session : sessionsOf(uid)) {
+      if (session.device().equals(device) && session.signedInAtMs() <= notAfterMs) {
+        session.kick(reason);
+        kicked++;
+      }
+    }
+    return kicked;
   }
 
   private void removed(ClientSession session, String reason) {

@@ -1,0 +1,79 @@
+package im.server.admin;
+
+import im.protocol.ImException;
+import im.server.gateway.LocalSessions;
+import im.shared.bus.Addresses;
+import im.shared.bus.BusErrors;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's side of the operators API: answers {@link Addresses#nodeAdmin} (cluster-wide, once per node,
+ * so deploy one instance). Commands: {@code status} → {@code {node, connections:{ws, tcp}, verticles}};
+ * {@code scale {verticle, instances}} → {@code {node, verticle, instances}}; {@code kick {uid}} →
+ * {@code {node, kicked}} after telling each of the user's connections here {@code kicked {"reason":"admin"}}.
+ */
+public final class NodeAdminVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeAdminVerticle.class);
+
+  static final String OP = "op";
+  static final String STATUS = "status";
+  static final String SCALE = "scale";
+  static final String KICK = "kick";
+
+  private final String nodeId;
+  private final LocalSessions sessions;
+  private final VerticleScaler scaler;
+  private MessageConsumer<JsonObject> consumer;
+
+  public NodeAdminVerticle(String nodeId, LocalSessions sessions, VerticleScaler scaler) {
+    this.nodeId = nodeId;
+    this.sessions = sessions;
+    this.scaler = scaler;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().consumer(Addresses.nodeAdmin(nodeId), this::onCommand);
+    return consumer.completion();
+  }
+
+  private void onCommand(Message<JsonObject> message) {
+    JsonObject command = message.body();
+    String op = command == null ? null : command.getString(OP);
+    Future<JsonObject> reply;
+    if (STATUS.equals(op)) {
+      reply = Future.succeededFuture(status());
+    } else if (SCALE.equals(op)) {
+      String verticle = command.getString("verticle");
+      int instances = command.getInteger("instances", 0);
+      reply = scaler.scale(verticle, instances)
+          .map(count -> new JsonObject().put("node", nodeId).put("verticle", verticle).put("instances", count));
+    } else if (KICK.equals(op)) {
+      String uid = command.getString("uid");
+      int kicked = sessions.kickUser(uid, "admin");
+      if (kicked > 0) {
+        LOG.info("admin kicked {} connections of {}", kicked, uid);
+      }
+      reply = Future.succeededFuture(new JsonObject().put("node", nodeId).put("kicked", kicked));
+    } else {
+      reply = Future.failedFuture(ImException.badRequest("unknown admin command " + op));
+    }
+    reply.onSuccess(message::reply).onFailure(failure -> BusErrors.fail(message, failure));
+  }
+
+  private JsonObject status() {
+    JsonObject verticles = new JsonObject();
+    scaler.counts().forEach(verticles::put);
+    return new JsonObject()
+        .put("node", nodeId)
+        .put("connections", new JsonObject().put("ws", sessions.count("ws")).put("tcp", sessions.count("tcp")))
+        .put("verticles", verticles);
+  }
+}

@@ -1,0 +1,230 @@
+package im.server.cluster;
+
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
+import im.protocol.Op;
+import im.protocol.client.ImClient;
+import im.protocol.client.ImHttp;
+import im.server.TestNode;
+import im.shared.Ids;
+import im.shared.cluster.ClusterSetup;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static im.server.TestNode.await;
+
+/**
+ * A cluster for tests: {@code n} real {@code Main} processes plus one node in the test's own JVM (the
+ * observer: it reads the routing table and partition owners directly, and serves clients like any node).
+ * All share one fresh cluster name, the test database, one JWT secret and one admin token.
+ */
+final class TestCluster implements AutoCloseable {
+
+  static final String ADMIN_TOKEN = "admin-" + Ids.newId();
+  static final String JWT_SECRET = "cluster-test-secret-0123456789";
+
+  /** A user registered and logged in through the HTTP API. */
+  record User(String uid, String token) {}
+
+  final List<NodeProcess> processes = new ArrayList<>();
+  final TestNode local;
+  final Vertx vertx = Vertx.vertx();
+  private final Map<Integer, ImHttp> https = new HashMap<>();
+
+  private TestCluster(List<NodeProcess> processes, TestNode local) {
+    this.processes.addAll(processes);
+    this.local = local;
+  }
+
+  static TestCluster start(int processCount) throws Exception {
+    String name = "im-cluster-test-" + Ids.newId();
+    JsonObject settings = new JsonObject()
+        .put("cluster", new JsonObject().put("name", name))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
+        .put("tcp", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
+        .put("messages", new JsonObject().put("instances", 2))
+        // No re-sends within a test's lifetime: a re-sent msg would look like a reordering.
+        .put("realtime", new JsonObject().put("maxDevices", 3).put("resendIntervalMs", 600_000)
+            .put("sendsPerSecond", 100_000).put("sendBurst", 100_000))
+        .put("security", new JsonObject().put("passwordIterations", 1000))
+        .put("shutdown", new JsonObject().put("drainTimeoutMs", 5000));
+    Path configFile = Files.createTempFile("im-cluster-", ".json");
+    configFile.toFile().deleteOnExit();
+    Files.writeString(configFile, settings.encode());
+
+    int localClusterPort = TestNode.freePort();
+    List<int[]> ports = new ArrayList<>();
+    List<String> members = new ArrayList<>(List.of("127.0.0.1:" + localClusterPort));
+    for (int i = 0; i < processCount; i++) {
+      int[] p = {TestNode.freePort(), TestNode.freePort(), TestNode.freePort()};
+      ports.add(p);
+      members.add("127.0.0.1:" + p[2]);
+    }
+    String memberList = String.join(",", members);
+    Map<String, String> env = Map.of(
+        "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", memberList, "IM_PG_URL", TestNode.TEST_PG_URL,
+        "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+    String run = Ids.newId().substring(0, 4).replace('-', 'x').replace('_', 'y');
+    List<NodeProcess> processes = new ArrayList<>();
+    for (int i = 0; i < processCount; i++) {
+      int[] p = ports.get(i);
+      NodeProcess process = new NodeProcess("p" + (i + 1) + "-" + run, p[0], p[1], p[2], env, configFile);
+      process.start();
+      processes.add(process);
+    }
+    TestNode local;
+    try {
+      local = TestNode.start(settings.copy()
+          .put("node", new JsonObject().put("id", "local-" + run))
+          .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1").put("port", localClusterPort)
+              .put("members", memberList))
+          .put("jwt", new JsonObject().put("secret", JWT_SECRET))
+          .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
+    } catch (RuntimeException e) {
+      processes.forEach(NodeProcess::destroy);
+      throw e;
+    }
+    TestCluster cluster = new TestCluster(processes, local);
+    try {
+      for (NodeProcess process : processes) {
+        process.awaitHealthy(cluster.http(process.httpPort), 90_000);
+      }
+      cluster.awaitMembers(processCount + 1, 60_000);
+    } catch (Throwable e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  ImHttp http(int port) {
+    return https.computeIfAbsent(port, p -> new ImHttp(vertx, "127.0.0.1", p));
+  }
+
+  ImHttp localHttp() {
+    return http(local.config().http().port());
+  }
+
+  int localHttpPort() {
+    return local.config().http().port();
+  }
+
+  String localId() {
+    return local.node().nodeId();
+  }
+
+  Set<String> memberIds() {
+    return local.node().hazelcast().getCluster().getMembers().stream().map(ClusterSetup::nodeIdOf)
+        .collect(Collectors.toSet());
+  }
+
+  void awaitMembers(int count, long timeoutMs) throws InterruptedException {
+    waitFor(() -> memberIds().size() == count, timeoutMs, "cluster of " + count + " members, now " + memberIds());
+  }
+
+  /** The node that owns {@code conv} now, as the observer's partition table says. */
+  String ownerOf(String conv) {
+    var owner = local.node().hazelcast().getPartitionService().getPartition(conv).getOwner();
+    return owner == null ? null : ClusterSetup.nodeIdOf(owner);
+  }
+
+  /** node → devices of {@code uid} in the routing table. */
+  Map<String, Set<String>> routesOf(String uid) {
+    return await(local.node().routes().lookup(List.of(uid))).getOrDefault(uid, Map.of());
+  }
+
+  User newUser() {
+    String username = "c" + Ids.newId().replace('-', '_').substring(0, 12).toLowerCase();
+    ImHttp http = localHttp();
+    await(http.register(username, "password-123"));
+    JsonObject login = await(http.login(username, "password-123"));
+    return new User(login.getString("uid"), login.getString("token"));
+  }
+
+  ImClient connect(int httpPort, User user, String device) {
+    ImClient client = await(ImClient.ws(vertx, "127.0.0.1", httpPort));
+    await(client.auth(user.token(), device));
+    return client;
+  }
+
+  static JsonObject text(String cmid, String conv, String text) {
+    return new JsonObject().put("cmid", cmid).put("conv", conv).put("kind", "text")
+        .put("body", new JsonObject().put("text", text));
+  }
+
+  /**
+   * Sends until acked: an {@code unavailable} answer (or none) is retried with the same cmid, as PROTOCOL
+   * tells clients to, until {@code deadline} (System.nanoTime()).
+   */
+  static JsonObject sendUntilAcked(ImClient client, JsonObject send, long deadline) throws InterruptedException {
+    while (true) {
+      try {
+        JsonObject reply = client.request(Op.SEND, send).await(15, TimeUnit.SECONDS);
+        if ("ack".equals(reply.getString("t"))) {
+          return reply;
+        }
+        if (!ErrorCode.UNAVAILABLE.wireName().equals(reply.getString("code"))) {
+          throw new AssertionError("send refused: " + reply);
+        }
+      } catch (ImException | java.util.concurrent.TimeoutException e) {
+        if (client.closed().isComplete()) {
+          throw new AssertionError("connection closed while sending", e);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no ack before the deadline for " + send);
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  /** Every message of {@code conv} from seq 1 up, through the HTTP API of the node at {@code httpPort}. */
+  List<JsonObject> history(int httpPort, User user, String conv) {
+    List<JsonObject> all = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      JsonObject page = await(http(httpPort).get("/api/v1/conversations/" + conv + "/messages?after=" + after + "&limit=100",
+          user.token())).json();
+      JsonArray messages = page.getJsonArray("messages");
+      messages.forEach(m -> all.add((JsonObject) m));
+      if (messages.isEmpty() || !page.getBoolean("hasMore")) {
+        return all;
+      }
+      after = messages.getJsonObject(messages.size() - 1).getLong("seq");
+    }
+  }
+
+  /** Polls {@code condition} every 100 ms: for states that have no event to wait on (cluster membership, routes). */
+  static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  @Override
+  public void close() {
+    processes.forEach(NodeProcess::destroy);
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // best effort
+    }
+    local.close();
+  }
+}
