@@ -1,6 +1,9 @@
 package im.server;
 
 import im.server.api.ApiRouter;
+import im.server.api.GroupRoutes;
+import im.server.gateway.RoomDeliveryVerticle;
+import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
@@ -121,7 +124,8 @@ public final class Node {
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, new ConvOwnership(clusterManager.getHazelcastInstance()),
         messageInstances::get, config.messages().ownerTimeoutMs());
     GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions);
-    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads);
+    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads)
+        .withGroups(new GroupRoutes(owners, new GroupStore(pool)));
     WsGateway ws = new WsGateway(vertx, gateway);
 
     health.register("postgresql", HealthChecks.pg(pool));
@@ -137,6 +141,7 @@ public final class Node {
         .onSuccess(v -> messageInstances.set(instances))
         .compose(v -> deploy(() -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs()), 1, messageDeployments))
         .compose(v -> deploy(() -> new NodeDeliveryVerticle(nodeId, sessions, metrics), 1, gatewayDeployments))
+        .compose(v -> deploy(() -> new RoomDeliveryVerticle(sessions.rooms()), 1, gatewayDeployments))
         .compose(v -> deploy(() -> new HttpVerticle(config, api, ws, health, prometheus), config.http().instances(), gatewayDeployments))
         .onSuccess(v -> health.setUp("http", true))
         .compose(v -> deploy(() -> new TcpGatewayVerticle(gateway), config.tcp().instances(), gatewayDeployments))

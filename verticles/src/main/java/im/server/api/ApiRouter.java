@@ -31,6 +31,7 @@ public final class ApiRouter {
   private final AccountRoutes accounts;
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
+  private GroupRoutes groups;
 
   public ApiRouter(ImConfig config, JwtTokens tokens, PasswordHasher hasher, UserStore users,
                    ConversationStore conversations, ReadService reads, MediaStore media) {
@@ -46,6 +47,12 @@ public final class ApiRouter {
                                  ReadService reads) {
     return new ApiRouter(config, tokens, hasher, new UserStore(pool), new ConversationStore(pool), reads,
         new MediaStore(vertx, pool));
+  }
+
+  /** Serves groups and rooms too; call before {@link #mount}. */
+  public ApiRouter withGroups(GroupRoutes groups) {
+    this.groups = groups;
+    return this;
   }
 
   /**
@@ -72,6 +79,10 @@ public final class ApiRouter {
     root.get(API + "/conversations/:conv/messages").handler(conversations::history);
     root.post(API + "/conversations/:conv/read").handler(json).handler(conversations::read);
     root.post(API + "/sync").handler(json).handler(conversations::sync);
+
+    if (groups != null) {
+      groups.mount(root, json);
+    }
 
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);

@@ -27,6 +27,7 @@ public final class LocalSessions {
   /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
   private final Set<ClientSession> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
+  private final RoomIndex rooms = new RoomIndex();
 
   public LocalSessions(int maxDevices) {
     if (maxDevices < 1) {
@@ -103,6 +104,11 @@ public final class LocalSessions {
       counter(session.transport()).decrementAndGet();
     }
     return !deviceStillHere[0];
+  }
+
+  /** The chat rooms joined by this node's connections. */
+  public RoomIndex rooms() {
+    return rooms;
   }
 
   /** The user's sessions on this node, oldest first; a snapshot, never null. */
