@@ -199,4 +199,8 @@ public final class Node {
   public Vertx vertx() {
     return vertx;
   }
+
+  public LocalSessions sessions() {
+    return sessions;
+  }
 }

@@ -1,6 +1,5 @@
 package im.server.message;
 
-import im.protocol.Conv;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
@@ -233,9 +232,5 @@ final class GroupChanges {
   private static Delivery groupEvent(String kind, String conv, ConvState state, List<String> uids) {
     JsonObject data = new JsonObject().put("groupId", conv.substring(2)).put("conv", conv).put("name", state.name);
     return new Delivery(List.copyOf(uids), Op.EVENT, new JsonObject().put("kind", kind).put("data", data), null);
-  }
-
-  static String groupIdOf(String conv) {
-    return Conv.typeOf(conv) == Conv.Type.GROUP ? conv.substring(2) : null;
   }
 }
