@@ -7,6 +7,9 @@ import im.server.admin.ClusterAdmin;
 import im.server.admin.NodeAdminVerticle;
 import im.server.admin.VerticleScaler;
 import im.server.api.ApiRouter;
+import im.server.api.GroupRoutes;
+import im.server.gateway.RoomDeliveryVerticle;
+import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.api.SocialRoutes;
 import im.server.cluster.OwnershipEvents;
@@ -175,6 +178,7 @@ public final class Node {
         .social(new SocialRoutes(new Friends(social, fanout, sendPolicy), presence));
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
+    api.withGroups(new GroupRoutes(owners, new GroupStore(pool)));
     WsGateway ws = new WsGateway(vertx, gateway);
     sessions.onSignedIn(new ClusterDevices(vertx, nodeId, routes, sessions, config.realtime().maxDevices(),
         CLUSTER_REQUEST_TIMEOUT_MS)::signedIn);
@@ -196,6 +200,7 @@ public final class Node {
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
         .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
+        .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms())))
         .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
@@ -278,5 +283,10 @@ public final class Node {
   /** The node's Hazelcast member: membership and partition ownership, for operators' tools and tests. */
   public HazelcastInstance hazelcast() {
     return hazelcast;
+  }
+
+  /** This node's connections, for tests that look at rooms and devices. */
+  public LocalSessions sessions() {
+    return sessions;
   }
 }

@@ -6,6 +6,12 @@ package im.shared.bus;
  */
 public final class Addresses {
 
+  /**
+   * Clustered and published: every node consumes it once. Body: {@link Events#deliver} whose items carry
+   * {@link Events#CONV} instead of uids; the frame goes to the connections of that node that joined the room.
+   */
+  public static final String ROOMS_DELIVER = "im.rooms.deliver";
+
   private Addresses() {}
 
   /** Clustered; consumed once per node. Body: {@link Events#deliver}. Writes frames to that node's connections. */

@@ -24,6 +24,20 @@ public final class Events {
   public static final String TYPE = "type";
   public static final String SEND = "send";
   public static final String RECALL = "recall";
+  /**
+   * Owner command {@code {type:"group", conv, by, action, name?, uids?, uid?}}: a group's creation or a change of
+   * its name, members or admins, stored as a {@code system} message; reply: that message's ack, or {@code {}}
+   * when nothing changed.
+   */
+  public static final String GROUP = "group";
+  /** Owner command {@code {type:"typing", conv, from, conn}}: tells the other members; reply {@code {}}. */
+  public static final String TYPING = "typing";
+  /** Owner command {@code {type:"room", conv}}: whether the room exists; reply {@code {}}. */
+  public static final String ROOM = "room";
+  /** In an item published to {@link Addresses#ROOMS_DELIVER}: the room whose joined connections get the frame. */
+  public static final String CONV = "conv";
+  /** In an item published to {@link Addresses#ROOMS_DELIVER}: a user none of whose connections get the frame. */
+  public static final String SKIP_UID = "skipUid";
 
   public static final String ITEMS = "items";
   public static final String UIDS = "uids";

@@ -18,4 +18,12 @@ public interface MessageService {
 
   /** Recalls message {@code seq} of {@code conv} by {@code uid}; every member's devices get {@code recalled}. */
   Future<Void> recall(String uid, String conv, long seq, String connId);
+
+  /**
+   * Any other owner command of {@link im.shared.bus.Events} ({@code group}, {@code typing}, {@code room}), carried
+   * to the owner of its {@code conv}; completes with the owner's reply.
+   */
+  default Future<JsonObject> command(JsonObject command) {
+    return Future.failedFuture(im.protocol.ImException.badRequest("command " + command.getString("type") + " is not supported"));
+  }
 }

@@ -67,9 +67,17 @@ public final class MessageWriter {
 
   static final String MAX_STORED_SEQ = "SELECT COALESCE(max(seq), 0) AS seq FROM messages WHERE conv = $1";
 
-  static final String FIND_FOR_RECALL = "SELECT sender, ts, recalled FROM messages WHERE conv = $1 AND seq = $2";
+  static final String FIND_FOR_RECALL = "SELECT sender, ts, recalled, kind FROM messages WHERE conv = $1 AND seq = $2";
 
   static final String RECALL = "UPDATE messages SET recalled = true, body = NULL WHERE conv = $1 AND seq = $2";
+
+  /** Deletes what lies below the newest $2 messages of each room of $1. */
+  static final String TRIM_ROOMS = """
+      DELETE FROM messages d USING (
+        SELECT r.conv, (SELECT y.seq FROM messages y WHERE y.conv = r.conv ORDER BY y.seq DESC OFFSET $2 LIMIT 1) AS below
+          FROM unnest($1::text[]) AS r(conv)
+      ) k
+      WHERE d.conv = k.conv AND d.seq <= k.below""";
 
   /** One message to store. {@code body} is the JSON text of the validated body. */
   public record NewMessage(String conv, long seq, String mid, String sender, String device, String cmid,
@@ -83,7 +91,7 @@ public final class MessageWriter {
   }
 
   /** A message as recall needs it. */
-  public record RecallTarget(String sender, long ts, boolean recalled) {}
+  public record RecallTarget(String sender, long ts, boolean recalled, String kind) {}
 
   private final Pool pool;
 
@@ -178,8 +186,13 @@ public final class MessageWriter {
         return null;
       }
       Row row = rows.iterator().next();
-      return new RecallTarget(row.getString(0), row.getLong(1), row.getBoolean(2));
+      return new RecallTarget(row.getString(0), row.getLong(1), row.getBoolean(2), row.getString(3));
     });
+  }
+
+  /** Keeps only the newest {@code keep} messages of each room in {@code rooms}. */
+  public Future<Void> trimRooms(List<String> rooms, int keep) {
+    return pool.preparedQuery(TRIM_ROOMS).execute(Tuple.tuple().addValue(rooms.toArray(new String[0])).addValue(keep)).mapEmpty();
   }
 
   public Future<Void> recall(String conv, long seq) {

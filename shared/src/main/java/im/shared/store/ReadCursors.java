@@ -13,11 +13,15 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Read cursors in {@code members.read_seq}: they only move forward and never past the conversation's
- * {@code max_seq}. An advance is told to every member's devices but the reading connection. Non-blocking.
+ * {@code max_seq}. An advance is told to the reader's other devices and, in a one-to-one conversation, to the
+ * peer; in a group only to the members whose messages it newly covers (the last {@value #GROUP_RECEIPT_SPAN}
+ * seqs of it at most), so a read in a large group costs a few frames, not one per member. Non-blocking.
  */
 public final class ReadCursors implements ReadService {
 
@@ -25,9 +29,17 @@ public final class ReadCursors implements ReadService {
 
   /** Advances in one statement and returns the members to tell, so the common case is one round trip. */
   static final String ADVANCE =
-      "UPDATE members m SET read_seq = LEAST($3, c.max_seq) FROM conversations c"
-          + " WHERE m.conv = $1 AND m.uid = $2 AND c.conv = m.conv AND m.read_seq < LEAST($3, c.max_seq)"
-          + " RETURNING m.read_seq, ARRAY(SELECT o.uid FROM members o WHERE o.conv = $1) AS uids";
+      "UPDATE members m SET read_seq = LEAST($3, c.max_seq) FROM conversations c, members was"
+          + " WHERE m.conv = $1 AND m.uid = $2 AND c.conv = m.conv AND was.conv = m.conv AND was.uid = m.uid"
+          + " AND m.read_seq < LEAST($3, c.max_seq)"
+          + " RETURNING m.read_seq, CASE WHEN c.type = 'group' THEN ARRAY("
+          + "   SELECT DISTINCT x.sender FROM messages x JOIN members s ON s.conv = x.conv AND s.uid = x.sender"
+          + "    WHERE x.conv = $1 AND x.sender <> $2 AND x.kind <> 'system' AND x.seq <= m.read_seq"
+          + "      AND x.seq > GREATEST(was.read_seq, m.join_seq, m.read_seq - " + ReadCursors.GROUP_RECEIPT_SPAN + "))"
+          + " ELSE ARRAY(SELECT o.uid FROM members o WHERE o.conv = $1) END AS uids";
+
+  /** How far back a group read looks for the senders to tell: bounds the work of one large jump. */
+  static final int GROUP_RECEIPT_SPAN = 1000;
 
   private final Pool pool;
   private final Fanout fanout;
@@ -50,7 +62,11 @@ public final class ReadCursors implements ReadService {
       Row row = rows.iterator().next();
       long readSeq = row.getLong("read_seq");
       JsonObject body = new JsonObject().put("conv", conv).put("uid", uid).put("seq", readSeq);
-      return fanout.deliver(new Delivery(Arrays.asList(row.getArrayOfStrings("uids")), Op.READ, body, connId))
+      List<String> uids = new ArrayList<>(Arrays.asList(row.getArrayOfStrings("uids")));
+      if (!uids.contains(uid)) {
+        uids.add(uid);
+      }
+      return fanout.deliver(new Delivery(uids, Op.READ, body, connId))
           .recover(failure -> {
             LOG.warn("read {} of {} in {} stored but not pushed: {}", readSeq, uid, conv, failure.getMessage());
             return Future.succeededFuture();

@@ -32,6 +32,7 @@ public final class ApiRouter {
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
   private SocialRoutes social;
+  private GroupRoutes groups;
 
   public ApiRouter(ImConfig config, JwtTokens tokens, PasswordHasher hasher, UserStore users,
                    ConversationStore conversations, ReadService reads, MediaStore media) {
@@ -52,6 +53,12 @@ public final class ApiRouter {
   /** Adds the friends and blocks routes; call before the router is mounted. */
   public ApiRouter social(SocialRoutes routes) {
     this.social = routes;
+    return this;
+  }
+
+  /** Serves groups and rooms too; call before {@link #mount}. */
+  public ApiRouter withGroups(GroupRoutes groups) {
+    this.groups = groups;
     return this;
   }
 
@@ -79,6 +86,10 @@ public final class ApiRouter {
     root.get(API + "/conversations/:conv/messages").handler(conversations::history);
     root.post(API + "/conversations/:conv/read").handler(json).handler(conversations::read);
     root.post(API + "/sync").handler(json).handler(conversations::sync);
+
+    if (groups != null) {
+      groups.mount(root, json);
+    }
 
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);

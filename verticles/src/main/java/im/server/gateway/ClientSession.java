@@ -7,6 +7,8 @@ import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.shared.Ids;
+import im.server.group.GroupSettings;
+import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
 import im.shared.bus.Events;
 import im.shared.config.ImConfig;
@@ -14,11 +16,16 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The protocol logic of one realtime connection, whatever its transport (PROTOCOL §3): the {@code auth}
@@ -33,6 +40,10 @@ public final class ClientSession {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
   /** Frames pipelined behind {@code auth} wait for its answer; past this many the client is misbehaving. */
   private static final int MAX_FRAMES_DURING_AUTH = 32;
+  /** Rooms one connection may be in at once: bounds what one client can make every node keep. */
+  private static final int MAX_ROOMS = 100;
+  /** Past this many conversations with a typing mark, expired marks are dropped. */
+  private static final int MAX_TYPING_CONVS = 64;
 
   private enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
 
@@ -46,6 +57,7 @@ public final class ClientSession {
   private final String connId = Ids.newId();
   private final Promise<Void> closed = Promise.promise();
   private final TokenBucket sendRate;
+  private final long typingIntervalMs;
 
   private State state = State.AWAITING_AUTH;
   private boolean closing;
@@ -60,6 +72,10 @@ public final class ClientSession {
   private boolean resendScheduled;
   /** When the write queue was first seen full, or 0 while it drains. */
   private long fullSinceMs;
+  /** The chat rooms this connection has joined; null until the first join. */
+  private Set<String> rooms;
+  /** conv → when this connection's last {@code typing} there was forwarded; null until the first. */
+  private Map<String, Long> typingSentMs;
 
   /** Call on the connection's context, once the transport is ready to write. */
   ClientSession(GatewayServices services, Vertx vertx, Transport transport) {
@@ -69,6 +85,7 @@ public final class ClientSession {
     this.wheel = ResendWheel.of(vertx, realtime);
     this.transport = transport;
     this.sendRate = new TokenBucket(realtime.sendsPerSecond(), realtime.sendBurst(), System.nanoTime());
+    this.typingIntervalMs = GroupSettings.of(services.config()).typingIntervalMs();
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     wheel.schedule(now -> authDeadline(), realtime.authTimeoutMs());
@@ -158,6 +175,7 @@ public final class ClientSession {
     heldDuringAuth = null;
     services.metrics().connectionClosed(transport.name());
     services.sessions().closed(this);
+    leaveAllRooms();
     if (registered) {
       if (services.sessions().unregister(this)) {
         services.routes().remove(uid, services.nodeId(), device)
@@ -310,14 +328,11 @@ public final class ClientSession {
       case RECALL -> recall(body);
       case AUTH -> throw ImException.badRequest("already authenticated");
       case PRESENCE -> presence(body);
-      case TYPING, JOIN, LEAVE -> notSupportedYet(op);
+      case TYPING -> typing(body);
+      case JOIN -> join(body);
+      case LEAVE -> leave(body);
       default -> throw ImException.badRequest(op.wireName() + " is not a client op");
     }
-  }
-
-  /** The ops whose services do not exist yet; each will get its own method here. */
-  private void notSupportedYet(Op op) {
-    throw ImException.badRequest(op.wireName() + " is not supported yet");
   }
 
   private void ping(JsonObject body) {
@@ -334,6 +349,9 @@ public final class ClientSession {
       throw ImException.badRequest("body must be a JSON object");
     }
     MessageKinds.validate(kind, message);
+    if (Conv.typeOf(conv) == Conv.Type.ROOM && (rooms == null || !rooms.contains(conv))) {
+      throw ImException.notMember("join the room before sending to it");
+    }
     if (!sendRate.tryTake(System.nanoTime())) {
       throw new ImException(ErrorCode.RATE_LIMITED, "too many sends; retry later with the same cmid");
     }
@@ -412,6 +430,110 @@ public final class ClientSession {
         write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
       }
     });
+  }
+
+  /** Enters a chat room: its messages reach this connection until {@code leave} or close. */
+  private void join(JsonObject body) {
+    Object id = Validation.requestId(body);
+    String conv = requireRoom(body);
+    here(services.messages().command(new JsonObject().put(Events.TYPE, Events.ROOM).put("conv", conv))).onComplete(found -> {
+      if (found.failed()) {
+        writeError(id, BusErrors.toImException(found.cause()));
+        return;
+      }
+      if (state != State.OPEN) {
+        return;
+      }
+      if (rooms == null) {
+        rooms = new HashSet<>(4);
+      }
+      if (rooms.size() >= MAX_ROOMS && !rooms.contains(conv)) {
+        writeError(id, new ImException(ErrorCode.CONFLICT, "a connection joins at most " + MAX_ROOMS + " rooms"));
+        return;
+      }
+      rooms.add(conv);
+      services.sessions().rooms().join(conv, this);
+      write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
+    });
+  }
+
+  private void leave(JsonObject body) {
+    Object id = Validation.requestId(body);
+    String conv = requireRoom(body);
+    if (rooms != null && rooms.remove(conv)) {
+      services.sessions().rooms().leave(conv, this);
+    }
+    write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
+  }
+
+  private void leaveAllRooms() {
+    if (rooms != null) {
+      rooms.forEach(conv -> services.sessions().rooms().leave(conv, this));
+      rooms = null;
+    }
+  }
+
+  private static String requireRoom(JsonObject body) {
+    String conv = requireConv(Validation.optionalString(body, "conv"));
+    if (Conv.typeOf(conv) != Conv.Type.ROOM) {
+      throw ImException.badRequest("join and leave are for chat rooms (r:) only");
+    }
+    return conv;
+  }
+
+  /**
+   * Tells the others in {@code conv} that this user is typing: room typing goes straight to every node, the
+   * rest through the conversation's owner, which knows the members. At most one per
+   * {@code typing.minIntervalMs} per conversation is forwarded; faster ones are dropped without a word.
+   */
+  private void typing(JsonObject body) {
+    Object id = Validation.requestId(body);
+    String conv = requireConv(Validation.optionalString(body, "conv"));
+    boolean room = Conv.typeOf(conv) == Conv.Type.ROOM;
+    if (room && (rooms == null || !rooms.contains(conv))) {
+      throw ImException.notMember("join the room first");
+    }
+    if (!typingAllowed(conv)) {
+      replyOk(id);
+      return;
+    }
+    JsonObject typing = new JsonObject().put("conv", conv).put("uid", uid);
+    if (room) {
+      JsonObject item = new JsonObject().put(Events.CONV, conv).put(Events.SKIP_UID, uid)
+          .put(Events.OP, Op.TYPING.wireName()).put(Events.BODY, typing);
+      context.owner().eventBus().publish(Addresses.ROOMS_DELIVER, Events.deliver(new JsonArray().add(item)));
+      replyOk(id);
+      return;
+    }
+    JsonObject command = new JsonObject().put(Events.TYPE, Events.TYPING).put("conv", conv).put("from", uid).put("conn", connId);
+    here(services.messages().command(command)).onComplete(done -> {
+      if (done.failed()) {
+        writeError(id, BusErrors.toImException(done.cause()));
+      } else {
+        replyOk(id);
+      }
+    });
+  }
+
+  private boolean typingAllowed(String conv) {
+    long now = ResendWheel.nowMs();
+    if (typingSentMs == null) {
+      typingSentMs = new HashMap<>(4);
+    } else if (typingSentMs.size() > MAX_TYPING_CONVS) {
+      typingSentMs.values().removeIf(sent -> now - sent >= typingIntervalMs);
+    }
+    Long last = typingSentMs.get(conv);
+    if (last != null && now - last < typingIntervalMs) {
+      return false;
+    }
+    typingSentMs.put(conv, now);
+    return true;
+  }
+
+  private void replyOk(Object id) {
+    if (id != null) {
+      write(new OutboundFrame(Op.OK, withId(new JsonObject(), id)));
+    }
   }
 
   private static String requireConv(String conv) {

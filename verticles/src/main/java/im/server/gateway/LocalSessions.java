@@ -29,6 +29,7 @@ public final class LocalSessions {
   private final Set<ClientSession> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
   private volatile Consumer<ClientSession> signedInListener = session -> { };
+  private final RoomIndex rooms = new RoomIndex();
 
   public LocalSessions(int maxDevices) {
     if (maxDevices < 1) {
@@ -135,6 +136,11 @@ public final class LocalSessions {
       counter(session.transport()).decrementAndGet();
     }
     return !deviceStillHere[0];
+  }
+
+  /** The chat rooms joined by this node's connections. */
+  public RoomIndex rooms() {
+    return rooms;
   }
 
   /** The user's sessions on this node, oldest first; a snapshot, never null. */

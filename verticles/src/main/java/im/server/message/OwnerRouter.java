@@ -52,6 +52,11 @@ public final class OwnerRouter implements MessageService {
     return route(Events.recall(conv, seq, uid, connId)).mapEmpty();
   }
 
+  @Override
+  public Future<JsonObject> command(JsonObject command) {
+    return route(command);
+  }
+
   private Future<JsonObject> route(JsonObject command) {
     String conv = command.getString("conv");
     String owner = ownership.ownerOf(conv);

@@ -150,8 +150,8 @@ class GatewayProtocolTest {
     TestClient client = node.signedIn(transport, uid(), "d1");
     client.send(Op.ACK, new JsonObject().put("id", 1));
     assertEquals(1, client.expectError("bad_request").getInteger("id"));
-    client.send(Op.TYPING, new JsonObject().put("conv", "g:x"));
-    assertTrue(client.expectError("bad_request").getString("message").contains("not supported yet"));
+    client.send(Op.JOIN, new JsonObject().put("conv", "g:x"));
+    assertTrue(client.expectError("bad_request").getString("message").contains("chat rooms"));
     client.send(Op.AUTH, new JsonObject().put("token", "good-x").put("device", "d2"));
     client.expectError("bad_request");
     client.sync();
