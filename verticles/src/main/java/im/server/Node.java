@@ -171,6 +171,7 @@ public final class Node {
     PresenceConfig presenceConfig = PresenceConfig.from(config.json());
     PresenceStore presenceStore = new PresenceStore(redis);
     Presence presence = new Presence(vertx, nodeId, convOwnership, presenceStore);
+    routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
     GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);

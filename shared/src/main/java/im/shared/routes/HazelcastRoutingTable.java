@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.UUID;
 
 /**
@@ -44,6 +45,8 @@ public final class HazelcastRoutingTable implements RoutingTable {
   private final IMap<String, HashMap<String, HashSet<String>>> routes;
   private final Context context;
   private volatile UUID membershipListener;
+
+  private volatile Consumer<Set<String>> droppedUsers = uids -> { };
 
   public HazelcastRoutingTable(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -108,8 +111,20 @@ public final class HazelcastRoutingTable implements RoutingTable {
             false)
         .map(results -> {
           LOG.info("routes: dropped node {} from {} users", nodeId, results.size());
+          Set<String> uids = results.keySet();
+          if (!uids.isEmpty()) {
+            droppedUsers.accept(Set.copyOf(uids));
+          }
           return null;
         });
+  }
+
+  /**
+   * Tells {@code listener} which users lost routes because their node left the cluster: nobody else hears of
+   * those disconnects (presence announces them as offline this way). Runs on the context of the drop.
+   */
+  public void onUsersDropped(Consumer<Set<String>> listener) {
+    this.droppedUsers = listener;
   }
 
   /**

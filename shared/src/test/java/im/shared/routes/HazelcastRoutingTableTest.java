@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -108,9 +109,12 @@ class HazelcastRoutingTableTest {
     await(tableA.add(both, "node-x", "d2"));
     await(tableB.add(onlyB, "node-x", "d3"));
 
+    CompletableFuture<Set<String>> dropped = new CompletableFuture<>();
+    tableB.onUsersDropped(dropped::complete);
     await(tableB.dropNode("node-x"));
 
     assertEquals(Map.of(both, Map.of("node-a", Set.of("d1"))), await(tableA.lookup(List.of(both, onlyB))));
+    assertEquals(Set.of(both, onlyB), dropped.getNow(Set.of()), "the users who lost routes are reported");
   }
 
   @Test
