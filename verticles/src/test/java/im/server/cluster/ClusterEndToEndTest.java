@@ -1,5 +1,6 @@
 package im.server.cluster;
 
+import im.server.NodeProcess;
 import im.protocol.Conv;
 import im.protocol.Op;
 import im.protocol.client.ImClient;

@@ -1,5 +1,6 @@
 package im.server.cluster;
 
+import im.server.NodeProcess;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
