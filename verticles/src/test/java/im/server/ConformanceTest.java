@@ -407,6 +407,51 @@ class ConformanceTest {
     client.close();
   }
 
+  @Test
+  void friendsGroupsAndRoomsRepliesHaveTheDocumentedFields() {
+    TestNode.User alice = await(node.newUser());
+    TestNode.User bob = await(node.newUser());
+    HttpResult asked = await(node.http().post("/api/v1/friends/requests", bob.token(), new JsonObject().put("to", alice.uid()).put("message", "hi")));
+    assertEquals(201, asked.status());
+    assertEquals(Set.of("requestId"), asked.json().fieldNames());
+    JsonObject request = await(node.http().get("/api/v1/friends/requests", alice.token())).json().getJsonArray("requests").getJsonObject(0);
+    assertEquals(Set.of("requestId", "from", "message", "createdAt"), request.fieldNames());
+    assertEquals(bob.uid(), request.getString("from"));
+    HttpResult accepted = await(node.http().post("/api/v1/friends/requests/" + request.getString("requestId") + "/accept", alice.token(), null));
+    assertEquals(200, accepted.status());
+    assertEquals(new JsonObject().put("conv", Conv.p2p(alice.uid(), bob.uid())), accepted.json());
+    JsonObject friend = await(node.http().get("/api/v1/friends", alice.token())).json().getJsonArray("friends").getJsonObject(0);
+    assertTrue(friend.fieldNames().containsAll(Set.of("uid", "username", "displayName", "status")), friend.encode());
+    assertEquals(bob.uid(), friend.getString("uid"));
+
+    String groupId = await(node.http().post("/api/v1/groups", alice.token(),
+        new JsonObject().put("name", "g").put("members", new JsonArray().add(bob.uid())))).json().getString("groupId");
+    JsonObject group = await(node.http().get("/api/v1/groups/" + groupId, bob.token())).json();
+    assertEquals(Set.of("groupId", "conv", "name", "owner", "members"), group.fieldNames());
+    assertEquals(alice.uid(), group.getString("owner"));
+    assertEquals(Set.of("uid", "role"), group.getJsonArray("members").getJsonObject(0).fieldNames());
+    assertEquals(List.of("owner", "member"), group.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("role")).toList());
+
+    HttpResult room = await(node.http().post("/api/v1/rooms", alice.token(), new JsonObject().put("name", "lobby")));
+    assertEquals(201, room.status());
+    assertEquals(Set.of("roomId", "conv"), room.json().fieldNames());
+    assertEquals(Conv.room(room.json().getString("roomId")), room.json().getString("conv"));
+    ImClient client = await(node.connect("ws", alice, "a1"));
+    JsonObject joined = await(client.request(Op.JOIN, new JsonObject().put("conv", room.json().getString("conv"))));
+    assertEquals("ok", joined.getString("t"));
+    assertFields(joined, "id");
+    JsonObject left = await(client.request(Op.LEAVE, new JsonObject().put("conv", room.json().getString("conv"))));
+    assertEquals("ok", left.getString("t"));
+    assertFields(left, "id");
+    client.close();
+  }
+
+  @Test
+  void aJsonBodyThatIsNotAnObjectIs400() {
+    assertHttpError(await(node.http().postBytes("/api/v1/auth/register", null, Buffer.buffer("[]"), "application/json")), 400, "bad_request");
+    assertHttpError(await(node.http().postBytes("/api/v1/auth/login", null, Buffer.buffer(""), "application/json")), 400, "bad_request");
+  }
+
   // ---------------------------------------------------------------- HTTP: conversations, history, sync
 
   @Test
