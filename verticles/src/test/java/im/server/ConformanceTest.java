@@ -37,6 +37,7 @@ class ConformanceTest {
   private static final long AUTH_TIMEOUT_MS = 1500;
   private static final int SEND_BURST = 5;
   private static final int MEDIA_MAX_BYTES = 1024;
+  private static final long RECALL_WINDOW_MS = 1000;
 
   private static TestNode node;
 
@@ -45,6 +46,7 @@ class ConformanceTest {
     node = TestNode.start(new JsonObject()
         .put("realtime", new JsonObject().put("authTimeoutMs", AUTH_TIMEOUT_MS).put("sendsPerSecond", 2).put("sendBurst", SEND_BURST))
         .put("presence", new JsonObject().put("minIntervalMs", 10))
+        .put("messages", new JsonObject().put("recallWindowMs", RECALL_WINDOW_MS))
         .put("media", new JsonObject().put("maxBytes", MEDIA_MAX_BYTES)));
   }
 
@@ -131,6 +133,9 @@ class ConformanceTest {
     assertEquals(9, error.getInteger("id"));
     assertEquals("unauthorized", error.getString("code"));
     await(client.closed());
+    if ("ws".equals(transport)) {
+      assertEquals(1008, client.closeStatus());
+    }
   }
 
   @ParameterizedTest
@@ -317,6 +322,40 @@ class ConformanceTest {
     throw new AssertionError("still rate limited after 4 s");
   }
 
+  @Test
+  void aRecallPastTheWindowIsRecallExpiredAndAnotherUsersMessageForbidden() {
+    TestNode.User alice = await(node.newUser());
+    TestNode.User bob = await(node.newUser());
+    ImClient aliceWs = await(node.connect("ws", alice, "a1"));
+    ImClient bobWs = await(node.connect("ws", bob, "b1"));
+    JsonObject ack = await(aliceWs.request(Op.SEND, text("old", "to", bob.uid(), "old news")));
+    JsonObject recall = new JsonObject().put("conv", ack.getString("conv")).put("seq", ack.getLong("seq"));
+    JsonObject notYours = await(bobWs.request(Op.RECALL, recall.copy()));
+    assertEquals("forbidden", notYours.getString("code"));
+    // Waits out the window, which is the point of the test; nothing else is waited for this way.
+    await(node.clientVertx().timer(RECALL_WINDOW_MS + 100));
+    JsonObject late = await(aliceWs.request(Op.RECALL, recall.copy()));
+    assertEquals("error", late.getString("t"));
+    assertEquals("recall_expired", late.getString("code"));
+    aliceWs.close();
+    bobWs.close();
+  }
+
+  @Test
+  void sendingMovesNeitherTheSendersReadSeqNorTheirUnread() {
+    TestNode.User alice = await(node.newUser());
+    TestNode.User bob = await(node.newUser());
+    ImClient client = await(node.connect("tcp", alice, "a1"));
+    JsonObject ack = await(client.request(Op.SEND, text("mine", "to", bob.uid(), "mine")));
+    await(client.request(Op.SEND, text("mine2", "to", bob.uid(), "mine too")));
+    JsonObject mine = await(node.http().get("/api/v1/conversations", alice.token())).json().getJsonArray("conversations").getJsonObject(0);
+    assertEquals(ack.getString("conv"), mine.getString("conv"));
+    assertEquals(0L, mine.getLong("readSeq"));
+    assertEquals(0L, mine.getLong("unread"), "unread counts only others' messages");
+    assertEquals("p2p", mine.getString("type"));
+    client.close();
+  }
+
   // ---------------------------------------------------------------- HTTP: accounts and errors
 
   @Test
@@ -430,7 +469,8 @@ class ConformanceTest {
     assertEquals(Set.of("groupId", "conv", "name", "owner", "members"), group.fieldNames());
     assertEquals(alice.uid(), group.getString("owner"));
     assertEquals(Set.of("uid", "role"), group.getJsonArray("members").getJsonObject(0).fieldNames());
-    assertEquals(List.of("owner", "member"), group.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("role")).toList());
+    assertEquals(Set.of(alice.uid() + ":owner", bob.uid() + ":member"), group.getJsonArray("members").stream()
+        .map(m -> ((JsonObject) m).getString("uid") + ":" + ((JsonObject) m).getString("role")).collect(java.util.stream.Collectors.toSet()));
 
     HttpResult room = await(node.http().post("/api/v1/rooms", alice.token(), new JsonObject().put("name", "lobby")));
     assertEquals(201, room.status());
@@ -444,6 +484,13 @@ class ConformanceTest {
     assertEquals("ok", left.getString("t"));
     assertFields(left, "id");
     client.close();
+  }
+
+  @Test
+  void aJsonBodyOverTheLimitIs413() {
+    TestNode.User alice = await(node.newUser());
+    String big = "x".repeat(70 * 1024);
+    assertHttpError(await(node.http().patch("/api/v1/users/me", alice.token(), new JsonObject().put("displayName", big))), 413, "too_large");
   }
 
   @Test
@@ -582,6 +629,11 @@ class ConformanceTest {
     HttpResult metrics = await(node.http().get("/metrics", null));
     assertEquals(200, metrics.status());
     assertTrue(metrics.contentType().startsWith("text/plain"), metrics.contentType());
-    assertTrue(metrics.raw().toString().contains("# TYPE "), "Prometheus exposition format");
+    String text = metrics.raw().toString();
+    assertTrue(text.contains("# TYPE "), "Prometheus exposition format");
+    for (String meter : List.of("im_connections{transport=\"ws\"}", "im_connections{transport=\"tcp\"}", "im_messages_sent",
+        "im_messages_delivered", "im_ack_latency_seconds_bucket", "vertx_eventbus_", "vertx_pool_")) {
+      assertTrue(text.contains(meter), "metrics name " + meter);
+    }
   }
 }
