@@ -356,6 +356,27 @@ class ConformanceTest {
     client.close();
   }
 
+  @Test
+  void othersConversationsAreNotMemberAndAReadPastTheEndStopsAtMaxSeq() {
+    TestNode.User alice = await(node.newUser());
+    TestNode.User bob = await(node.newUser());
+    TestNode.User eve = await(node.newUser());
+    ImClient client = await(node.connect("ws", bob, "b1"));
+    JsonObject ack = await(client.request(Op.SEND, text("x", "to", alice.uid(), "private")));
+    String conv = ack.getString("conv");
+    // Someone else's one-to-one conversation reads as absent, so its existence does not leak.
+    assertHttpError(await(node.http().get("/api/v1/conversations/" + conv + "/messages", eve.token())), 404, "not_found");
+    assertEquals("not_member", await(client.request(Op.SEND, text("y", "conv", Conv.p2p(alice.uid(), eve.uid()), "no"))).getString("code"));
+    assertEquals("not_found", await(client.request(Op.SEND, text("z", "to", "no-such-user", "no"))).getString("code"));
+
+    assertNoContent(await(node.http().post("/api/v1/conversations/" + conv + "/read", alice.token(), new JsonObject().put("seq", ack.getLong("seq") + 1000))));
+    JsonObject listed = await(node.http().get("/api/v1/conversations", alice.token())).json().getJsonArray("conversations").getJsonObject(0);
+    assertEquals(ack.getLong("seq"), listed.getLong("readSeq"), "readSeq never passes maxSeq");
+    await(client.request(Op.SEND, text("w", "to", alice.uid(), "after the read")));
+    assertEquals(1L, await(node.http().get("/api/v1/conversations", alice.token())).json().getJsonArray("conversations").getJsonObject(0).getLong("unread"));
+    client.close();
+  }
+
   // ---------------------------------------------------------------- HTTP: accounts and errors
 
   @Test
