@@ -136,7 +136,7 @@ public final class ClientSession {
         if (op == Op.AUTH) {
           guarded(body, () -> authenticate(body));
         } else {
-          refuse(ImException.unauthorized("the first frame must be auth"));
+          refuse(idOrNull(body), ImException.unauthorized("the first frame must be auth"));
         }
       }
       case AUTHENTICATING -> holdDuringAuth(new Inbound(op, body, arrivalNanos));
@@ -223,11 +223,12 @@ public final class ClientSession {
   // ---------------------------------------------------------------- auth
 
   private void authenticate(JsonObject body) {
+    Object id = Validation.requestId(body);
     String device = Validation.device(Validation.optionalString(body, "device"));
     Validation.platform(Validation.optionalString(body, "platform"));
     Object token = body.getValue("token");
     if (!(token instanceof String tokenText) || tokenText.isEmpty()) {
-      refuse(ImException.unauthorized("token is required"));
+      refuse(id, ImException.unauthorized("token is required"));
       return;
     }
     state = State.AUTHENTICATING;
@@ -238,16 +239,17 @@ public final class ClientSession {
       }
       if (verified.failed()) {
         ImException refusal = ImException.of(verified.cause());
-        refuse(refusal.code() == ErrorCode.UNAVAILABLE ? refusal : ImException.unauthorized("auth refused"));
+        refuse(id, refusal.code() == ErrorCode.UNAVAILABLE ? refusal : ImException.unauthorized("auth refused"));
       } else if (services.sessions().draining()) {
-        refuse(ImException.unavailable("this node is shutting down; connect to another"));
+        refuse(id, ImException.unavailable("this node is shutting down; connect to another"));
       } else {
-        register(verified.result(), device);
+        register(verified.result(), device, id);
       }
     });
   }
 
-  private void register(String uid, String device) {
+  /** {@code id} is the request id of {@code auth}, echoed in its reply like any request's (PROTOCOL §3). */
+  private void register(String uid, String device, Object id) {
     this.uid = uid;
     this.device = device;
     this.signedInAtMs = System.currentTimeMillis();
@@ -264,12 +266,12 @@ public final class ClientSession {
       }
       if (added.failed()) {
         LOG.warn("route of {} not written: {}", uid, added.cause().getMessage());
-        refuse(ImException.unavailable("sessions are unavailable; retry"));
+        refuse(id, ImException.unavailable("sessions are unavailable; retry"));
         return;
       }
       state = State.OPEN;
       LOG.debug("auth {} session {} of {} device {}", transport.name(), connId, uid, device);
-      write(new OutboundFrame(Op.AUTH_OK, new JsonObject()
+      write(new OutboundFrame(Op.AUTH_OK, withId(new JsonObject(), id)
           .put("uid", uid)
           .put("device", device)
           .put("node", services.nodeId())
@@ -304,16 +306,16 @@ public final class ClientSession {
   private void authDeadline() {
     if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
       LOG.debug("{} connection {} sent no auth in time", transport.name(), connId);
-      refuse(ImException.unauthorized("no auth within " + realtime.authTimeoutMs() + " ms"));
+      refuse(null, ImException.unauthorized("no auth within " + realtime.authTimeoutMs() + " ms"));
     }
   }
 
   /** {@code error {code}} then close at once: refused auth, or anything but auth first. */
-  private void refuse(ImException error) {
+  private void refuse(Object id, ImException error) {
     if (closing) {
       return;
     }
-    writeError(null, error);
+    writeError(id, error);
     close(CloseCode.POLICY_VIOLATION);
   }
 
