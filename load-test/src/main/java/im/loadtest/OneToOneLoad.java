@@ -15,9 +15,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,30 +61,19 @@ public final class OneToOneLoad {
                  long durationMs, int setupConcurrency, long drainMs) {
 
     static Options parse(String[] args) {
-      Map<String, String> given = new LinkedHashMap<>();
-      for (String arg : args) {
-        int eq = arg.indexOf('=');
-        if (!arg.startsWith("--") || eq < 0) {
-          throw new IllegalArgumentException("not --key=value: " + arg);
-        }
-        given.put(arg.substring(2, eq), arg.substring(eq + 1));
-      }
+      Flags given = Flags.parse(args, Set.of("host", "http-port", "tcp-port", "transport", "pairs", "messages",
+          "window", "duration", "setup-concurrency", "drain-ms"));
       Options options = new Options(
-          given.getOrDefault("host", "127.0.0.1"),
-          intOf(given, "http-port", 8080),
-          intOf(given, "tcp-port", 9000),
-          given.getOrDefault("transport", "ws"),
-          intOf(given, "pairs", 50),
-          intOf(given, "messages", 200),
-          intOf(given, "window", 10),
-          given.containsKey("duration") ? durationMs(given.get("duration")) : 0,
-          intOf(given, "setup-concurrency", 32),
-          intOf(given, "drain-ms", 5000));
-      given.keySet().removeAll(List.of("host", "http-port", "tcp-port", "transport", "pairs", "messages", "window",
-          "duration", "setup-concurrency", "drain-ms"));
-      if (!given.isEmpty()) {
-        throw new IllegalArgumentException("unknown option(s): " + given.keySet());
-      }
+          given.string("host", "127.0.0.1"),
+          given.integer("http-port", 8080),
+          given.integer("tcp-port", 9000),
+          given.string("transport", "ws"),
+          given.integer("pairs", 50),
+          given.integer("messages", 200),
+          given.integer("window", 10),
+          given.has("duration") ? durationMs(given.string("duration", "")) : 0,
+          given.integer("setup-concurrency", 32),
+          given.integer("drain-ms", 5000));
       if (!options.transport.equals("ws") && !options.transport.equals("tcp")) {
         throw new IllegalArgumentException("--transport must be ws or tcp");
       }
@@ -99,15 +87,6 @@ public final class OneToOneLoad {
       String amount = durationMs > 0 ? "duration=" + durationMs / 1000.0 + "s" : "messages/sender=" + messages;
       return "transport=" + transport + " pairs=" + pairs + " " + amount + " window=" + window
           + " node=" + host + ":" + (transport.equals("ws") ? httpPort : tcpPort);
-    }
-
-    private static int intOf(Map<String, String> given, String key, int fallback) {
-      String value = given.get(key);
-      try {
-        return value == null ? fallback : Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--" + key + " must be a whole number: " + value);
-      }
     }
 
     private static long durationMs(String value) {
