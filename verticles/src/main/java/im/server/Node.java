@@ -205,7 +205,7 @@ public final class Node {
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
         .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
-        .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms())))
+        .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
         .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),

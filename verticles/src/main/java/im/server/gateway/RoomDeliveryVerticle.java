@@ -3,6 +3,7 @@ package im.server.gateway;
 import im.protocol.Op;
 import im.shared.bus.Addresses;
 import im.shared.bus.Events;
+import im.shared.metrics.ImMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,10 +28,12 @@ public final class RoomDeliveryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RoomDeliveryVerticle.class);
 
   private final RoomIndex rooms;
+  private final ImMetrics metrics;
   private MessageConsumer<JsonObject> consumer;
 
-  public RoomDeliveryVerticle(RoomIndex rooms) {
+  public RoomDeliveryVerticle(RoomIndex rooms, ImMetrics metrics) {
     this.rooms = rooms;
+    this.metrics = metrics;
   }
 
   @Override
@@ -46,6 +49,7 @@ public final class RoomDeliveryVerticle extends VerticleBase {
       return;
     }
     Map<Context, List<Runnable>> byContext = new IdentityHashMap<>();
+    int delivered = 0;
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);
       Op op = Op.fromName(item.getString(Events.OP));
@@ -61,10 +65,16 @@ public final class RoomDeliveryVerticle extends VerticleBase {
       for (ClientSession session : rooms.sessionsIn(conv)) {
         if (!session.connId().equals(skip) && !session.uid().equals(skipUid)) {
           byContext.computeIfAbsent(session.context(), c -> new ArrayList<>()).add(() -> session.deliverHere(frame));
+          if (op == Op.MSG) {
+            delivered++;
+          }
         }
       }
     }
     // One hop per event loop with any recipient, not one per connection.
     byContext.forEach((context, writes) -> context.runOnContext(v -> writes.forEach(Runnable::run)));
+    if (delivered > 0) {
+      metrics.messagesDelivered(delivered);
+    }
   }
 }
