@@ -309,6 +309,22 @@ class ConformanceTest {
     client.close();
   }
 
+  @Test
+  void presenceChangesShareTheSendBudget() {
+    TestNode.User alice = await(node.newUser());
+    ImClient client = await(node.connect("ws", alice, "a1"));
+    JsonObject refused = null;
+    for (int i = 0; i < SEND_BURST + 3 && refused == null; i++) {
+      JsonObject reply = await(client.request(Op.PRESENCE, new JsonObject().put("status", i % 2 == 0 ? "away" : "busy")));
+      if ("error".equals(reply.getString("t"))) {
+        refused = reply;
+      }
+    }
+    assertNotNull(refused, "a burst of presence changes past the configured limit is refused");
+    assertEquals("rate_limited", refused.getString("code"));
+    client.close();
+  }
+
   /** Retries every 200 ms, as a client would, until the bucket has refilled. */
   private static JsonObject retryUntilAcked(ImClient client, JsonObject send) {
     for (int attempt = 0; attempt < 20; attempt++) {

@@ -425,6 +425,10 @@ public final class ClientSession {
 
   private void presence(JsonObject body) {
     Object id = Validation.requestId(body);
+    // Presence changes cost work on the user's presence owner: they share the connection's send budget.
+    if (!sendRate.tryTake(System.nanoTime())) {
+      throw new ImException(ErrorCode.RATE_LIMITED, "too many presence changes; retry later");
+    }
     here(services.presence().set(uid, Validation.requireString(body, "status"))).onComplete(done -> {
       if (done.failed()) {
         writeError(id, BusErrors.toImException(done.cause()));
