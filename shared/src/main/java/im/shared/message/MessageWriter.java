@@ -155,8 +155,7 @@ public final class MessageWriter {
   /**
    * Creates the one-to-one conversation of {@code uidA} and {@code uidB} if needed.
    *
-   * @return its durable seq floor, or a failed future with {@code false} semantics expressed by
-   *     {@code null}: when one of the users does not exist the result is {@code null}
+   * @return its durable seq floor, or {@code null} when one of the two users does not exist
    */
   public Future<Long> openP2p(String conv, String uidA, String uidB, long now) {
     return openP2p(pool, conv, uidA, uidB, now);

@@ -3,15 +3,13 @@ package im.server.message;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
+import im.shared.cluster.ClusterSetup;
 
 /**
  * Which node owns a conversation: the Hazelcast partition owner of the key {@code conv} (ARCHITECTURE,
  * owner routing). A local read of the partition table; no network call.
  */
 public final class ConvOwnership {
-
-  /** Member attribute carrying our node id (IM_NODE_ID), set by the node when it joins. */
-  public static final String NODE_ID_ATTRIBUTE = "im.nodeId";
 
   private final HazelcastInstance hazelcast;
 
@@ -23,6 +21,6 @@ public final class ConvOwnership {
   public String ownerOf(String conv) {
     Partition partition = hazelcast.getPartitionService().getPartition(conv);
     Member owner = partition.getOwner();
-    return owner == null ? null : owner.getAttribute(NODE_ID_ATTRIBUTE);
+    return owner == null ? null : ClusterSetup.nodeIdOf(owner);
   }
 }

@@ -32,10 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One owner instance (ARCHITECTURE, message path): every conversation hashed to this instance is served
@@ -235,7 +239,7 @@ public final class MessageVerticle extends VerticleBase {
   }
 
   /** One load per conversation at a time; a failed load is forgotten so that the next command retries. */
-  private Future<ConvState> cached(String conv, java.util.function.Supplier<Future<ConvState>> load) {
+  private Future<ConvState> cached(String conv, Supplier<Future<ConvState>> load) {
     Future<ConvState> known = conversations.get(conv);
     if (known != null) {
       return known;
@@ -348,7 +352,7 @@ public final class MessageVerticle extends VerticleBase {
   }
 
   /** Acks and fans out what was inserted; answers retried cmids with their stored ack; re-queues seq collisions. */
-  private Future<Void> settle(List<Pending> batch, java.util.Set<String> inserted) {
+  private Future<Void> settle(List<Pending> batch, Set<String> inserted) {
     List<Pending> committed = new ArrayList<>(batch.size());
     List<Pending> skipped = new ArrayList<>();
     for (Pending send : batch) {
@@ -367,7 +371,7 @@ public final class MessageVerticle extends VerticleBase {
    */
   private Future<List<Pending>> persistChanges(List<Pending> committed) {
     Future<Void> chain = Future.succeededFuture();
-    java.util.Set<Pending> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Pending> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Pending send : committed) {
       if (send.change == null) {
         continue;
