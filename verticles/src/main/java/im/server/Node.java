@@ -12,7 +12,6 @@ import im.server.gateway.RoomDeliveryVerticle;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.api.SocialRoutes;
-import im.server.cluster.OwnershipEvents;
 import im.server.gateway.ClusterDevices;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
@@ -24,6 +23,7 @@ import im.server.message.ConvOwnership;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
+import im.server.message.OwnershipEvents;
 import im.server.presence.Presence;
 import im.server.presence.PresenceConfig;
 import im.server.presence.PresenceStore;
@@ -42,6 +42,8 @@ import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
 import im.shared.routes.RoutingTable;
+import im.shared.message.MessageWriter;
+import im.shared.seq.SeqAllocator;
 import im.shared.store.ReadCursors;
 import im.shared.store.SocialStore;
 import io.vertx.core.Future;
@@ -200,7 +202,7 @@ public final class Node {
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, presenceConfig)))
-        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, pool, fanout, metrics),
+        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
@@ -217,6 +219,11 @@ public final class Node {
         .onSuccess(v -> log.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
             config.http().host(), config.http().port(), config.tcp().host(), config.tcp().port(),
             config.cluster().host(), config.cluster().port()));
+  }
+
+  /** Each owner instance gets its own seq allocator: one pipelined Redis connection per instance. */
+  private MessageVerticle.Stores ownerStores() {
+    return new MessageVerticle.Stores(new SeqAllocator(vertx, config.redis().url()), new MessageWriter(pool), new GroupStore(pool));
   }
 
   /** Owners hash conversations over the running instances: a new count moves some of them to another instance. */
