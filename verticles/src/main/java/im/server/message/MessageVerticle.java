@@ -19,7 +19,6 @@ import im.shared.routes.Fanout;
 import im.shared.seq.SeqAllocator;
 import im.shared.seq.SeqAllocator.Allocation;
 import im.shared.store.GroupStore;
-import im.server.group.GroupSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -90,7 +89,7 @@ public final class MessageVerticle extends VerticleBase {
   private final Pool pool;
   private final Fanout fanout;
   private final ImMetrics metrics;
-  private final GroupSettings groupSettings;
+  private final ImConfig.Groups groupSettings;
 
   private SeqAllocator seqs;
   private GroupStore groups;
@@ -118,7 +117,7 @@ public final class MessageVerticle extends VerticleBase {
     this.pool = pool;
     this.fanout = fanout;
     this.metrics = metrics;
-    this.groupSettings = GroupSettings.of(config);
+    this.groupSettings = config.groups();
     this.recentAcks = lru(this.config.cmidCacheSize());
   }
 
