@@ -25,7 +25,6 @@ import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
 import im.server.message.OwnershipEvents;
 import im.server.presence.Presence;
-import im.server.presence.PresenceConfig;
 import im.server.presence.PresenceStore;
 import im.server.presence.PresenceVerticle;
 import im.server.social.Friends;
@@ -174,7 +173,6 @@ public final class Node {
     ConvOwnership convOwnership = new ConvOwnership(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
-    PresenceConfig presenceConfig = PresenceConfig.from(config.json());
     PresenceStore presenceStore = new PresenceStore(redis);
     Presence presence = new Presence(vertx, nodeId, convOwnership, presenceStore);
     routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
@@ -201,7 +199,7 @@ public final class Node {
         .onSuccess(v -> ownership.start())
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
-            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, presenceConfig)))
+            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
         .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",

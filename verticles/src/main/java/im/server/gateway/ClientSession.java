@@ -7,7 +7,6 @@ import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.shared.Ids;
-import im.server.group.GroupSettings;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
 import im.shared.bus.Events;
@@ -88,7 +87,7 @@ public final class ClientSession {
     this.wheel = ResendWheel.of(vertx, realtime);
     this.transport = transport;
     this.sendRate = new TokenBucket(realtime.sendsPerSecond(), realtime.sendBurst(), System.nanoTime());
-    this.typingIntervalMs = GroupSettings.of(services.config()).typingIntervalMs();
+    this.typingIntervalMs = services.config().groups().typingIntervalMs();
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     wheel.schedule(now -> authDeadline(), realtime.authTimeoutMs());

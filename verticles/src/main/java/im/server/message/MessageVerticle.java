@@ -4,7 +4,6 @@ import im.protocol.Conv;
 import im.protocol.ImException;
 import im.protocol.MessageKinds;
 import im.protocol.Op;
-import im.server.group.GroupSettings;
 import im.shared.Ids;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
@@ -51,7 +50,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
 
   private final int index;
   private final ImConfig.Messages config;
-  private final GroupSettings groupSettings;
+  private final ImConfig.Groups groupSettings;
   private final Stores stores;
   private final Fanout fanout;
   private final ImMetrics metrics;
@@ -68,7 +67,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   public MessageVerticle(int index, ImConfig config, Stores stores, Fanout fanout, ImMetrics metrics) {
     this.index = index;
     this.config = config.messages();
-    this.groupSettings = GroupSettings.of(config);
+    this.groupSettings = config.groups();
     this.stores = stores;
     this.fanout = fanout;
     this.metrics = metrics;

@@ -2,6 +2,7 @@ package im.server.presence;
 
 import im.protocol.Op;
 import im.shared.bus.Addresses;
+import im.shared.config.ImConfig;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.routes.RoutingTable;
@@ -57,12 +58,12 @@ public final class PresenceVerticle extends VerticleBase {
   private final PresenceStore store;
   private final SocialStore social;
   private final Fanout fanout;
-  private final PresenceConfig config;
+  private final ImConfig.Presence config;
   private final Map<String, UserState> users = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
   public PresenceVerticle(String nodeId, RoutingTable routes, PresenceStore store, SocialStore social, Fanout fanout,
-                          PresenceConfig config) {
+                          ImConfig.Presence config) {
     this.nodeId = nodeId;
     this.routes = routes;
     this.store = store;
