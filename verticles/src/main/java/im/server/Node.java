@@ -19,7 +19,7 @@ import im.server.gateway.NodeDeliveryVerticle;
 import im.server.gateway.NodeSessionsVerticle;
 import im.server.gateway.TcpGatewayVerticle;
 import im.server.gateway.WsGateway;
-import im.server.message.ConvOwnership;
+import im.shared.cluster.PartitionOwners;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
@@ -170,7 +170,7 @@ public final class Node {
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ReadCursors reads = new ReadCursors(pool, fanout);
-    ConvOwnership convOwnership = new ConvOwnership(hazelcast);
+    PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
     PresenceStore presenceStore = new PresenceStore(redis);

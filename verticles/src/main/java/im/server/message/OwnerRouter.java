@@ -2,6 +2,7 @@ package im.server.message;
 
 import im.server.social.SendPolicy;
 import im.shared.bus.Addresses;
+import im.shared.cluster.PartitionOwners;
 import im.shared.bus.BusErrors;
 import im.shared.bus.message.Ack;
 import im.shared.bus.message.GroupCommand;
@@ -27,12 +28,12 @@ public final class OwnerRouter implements MessageService {
 
   private final Vertx vertx;
   private final String nodeId;
-  private final ConvOwnership ownership;
+  private final PartitionOwners ownership;
   private final IntSupplier localInstances;
   private final DeliveryOptions options;
   private final SendPolicy policy;
 
-  public OwnerRouter(Vertx vertx, String nodeId, ConvOwnership ownership, IntSupplier localInstances, long timeoutMs,
+  public OwnerRouter(Vertx vertx, String nodeId, PartitionOwners ownership, IntSupplier localInstances, long timeoutMs,
                      SendPolicy policy) {
     this.vertx = vertx;
     this.policy = policy;
