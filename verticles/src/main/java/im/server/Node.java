@@ -12,7 +12,6 @@ import im.server.gateway.RoomDeliveryVerticle;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.api.SocialRoutes;
-import im.server.cluster.OwnershipEvents;
 import im.server.gateway.ClusterDevices;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
@@ -20,10 +19,11 @@ import im.server.gateway.NodeDeliveryVerticle;
 import im.server.gateway.NodeSessionsVerticle;
 import im.server.gateway.TcpGatewayVerticle;
 import im.server.gateway.WsGateway;
-import im.server.message.ConvOwnership;
+import im.shared.cluster.PartitionOwners;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
+import im.server.message.OwnershipEvents;
 import im.server.presence.Presence;
 import im.server.presence.PresenceStore;
 import im.server.presence.PresenceVerticle;
@@ -41,6 +41,8 @@ import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
 import im.shared.routes.RoutingTable;
+import im.shared.message.MessageWriter;
+import im.shared.seq.SeqAllocator;
 import im.shared.store.ReadCursors;
 import im.shared.store.SocialStore;
 import io.vertx.core.Future;
@@ -168,7 +170,7 @@ public final class Node {
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ReadCursors reads = new ReadCursors(pool, fanout);
-    ConvOwnership convOwnership = new ConvOwnership(hazelcast);
+    PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
     PresenceStore presenceStore = new PresenceStore(redis);
@@ -198,7 +200,7 @@ public final class Node {
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
-        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, pool, fanout, metrics),
+        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
@@ -215,6 +217,11 @@ public final class Node {
         .onSuccess(v -> log.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
             config.http().host(), config.http().port(), config.tcp().host(), config.tcp().port(),
             config.cluster().host(), config.cluster().port()));
+  }
+
+  /** Each owner instance gets its own seq allocator: one pipelined Redis connection per instance. */
+  private MessageVerticle.Stores ownerStores() {
+    return new MessageVerticle.Stores(new SeqAllocator(vertx, config.redis().url()), new MessageWriter(pool), new GroupStore(pool));
   }
 
   /** Owners hash conversations over the running instances: a new count moves some of them to another instance. */

@@ -1,29 +1,30 @@
 package im.shared.message;
 
+import im.shared.bus.message.Ack;
+import im.shared.bus.message.GroupCommand;
+import im.shared.bus.message.RecallCommand;
+import im.shared.bus.message.SendCommand;
+import im.shared.bus.message.TypingCommand;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /**
- * The conversation-mutating commands, each executed by the conversation's owner (ARCHITECTURE,
- * owner routing). Failures are {@code ImException}s.
+ * The conversation-mutating commands, each executed by the conversation's owner (docs/architecture.md, Ownership
+ * and routing). Failures are {@code ImException}s. Futures may complete on any thread.
  */
 public interface MessageService {
 
-  /**
-   * @param command {@link im.shared.bus.Events#send} with the sender's uid, device and connection id;
-   *                {@code kind}/{@code body} already validated
-   * @return once durable, the ack body {@code {cmid, conv, seq, mid, ts}}; the same for a retried cmid
-   */
-  Future<JsonObject> send(JsonObject command);
+  /** @return once durable, the ack; the same ack for a retried cmid */
+  Future<Ack> send(SendCommand command);
 
-  /** Recalls message {@code seq} of {@code conv} by {@code uid}; every member's devices get {@code recalled}. */
-  Future<Void> recall(String uid, String conv, long seq, String connId);
+  /** Every member's devices get {@code recalled}. */
+  Future<Void> recall(RecallCommand command);
 
-  /**
-   * Any other owner command of {@link im.shared.bus.Events} ({@code group}, {@code typing}, {@code room}), carried
-   * to the owner of its {@code conv}; completes with the owner's reply.
-   */
-  default Future<JsonObject> command(JsonObject command) {
-    return Future.failedFuture(im.protocol.ImException.badRequest("command " + command.getString("type") + " is not supported"));
-  }
+  /** A group's creation or a change of its name, members or admins, stored as a {@code system} message. */
+  Future<Void> changeGroup(GroupCommand command);
+
+  /** Tells the other members' online devices; stores nothing. */
+  Future<Void> typing(TypingCommand command);
+
+  /** Succeeds when chat room {@code conv} exists; fails {@code not_found} otherwise. */
+  Future<Void> requireRoom(String conv);
 }

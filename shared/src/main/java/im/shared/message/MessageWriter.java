@@ -1,7 +1,7 @@
 package im.shared.message;
 
+import im.shared.bus.message.Ack;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -85,8 +85,8 @@ public final class MessageWriter {
 
   /** A stored message's identity, as its ack gives it. */
   public record StoredAck(String conv, long seq, String mid, long ts) {
-    public JsonObject toAck(String cmid) {
-      return new JsonObject().put("cmid", cmid).put("conv", conv).put("seq", seq).put("mid", mid).put("ts", ts);
+    public Ack toAck(String cmid) {
+      return new Ack(cmid, conv, seq, mid, ts);
     }
   }
 

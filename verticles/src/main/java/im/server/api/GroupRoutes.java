@@ -3,19 +3,19 @@ package im.server.api;
 import im.protocol.Conv;
 import im.protocol.ImException;
 import im.shared.Ids;
-import im.shared.bus.Events;
+import im.shared.bus.message.GroupCommand;
 import im.shared.message.MessageService;
 import im.shared.store.GroupStore;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Groups and rooms over HTTP (PROTOCOL §4). Every group change is a command to the group's owner, which checks
+ * Groups and rooms over HTTP (docs/protocol.md §4). Every group change is a command to the group's owner, which checks
  * the roles, writes the change as a {@code system} message and stores it before answering; reading a group
  * and creating a room go to the database directly. Handlers run on the request's event loop.
  */
@@ -39,18 +39,17 @@ public final class GroupRoutes {
     root.patch(api + "/groups/:groupId").handler(json).handler(this::rename);
     root.post(api + "/groups/:groupId/members").handler(json).handler(this::addMembers);
     root.delete(api + "/groups/:groupId/members/:uid").handler(this::removeMember);
-    root.put(api + "/groups/:groupId/admins/:uid").handler(ctx -> changeAdmin(ctx, "admin_add"));
-    root.delete(api + "/groups/:groupId/admins/:uid").handler(ctx -> changeAdmin(ctx, "admin_remove"));
+    root.put(api + "/groups/:groupId/admins/:uid").handler(ctx -> changeAdmin(ctx, GroupCommand.Action.ADMIN_ADD));
+    root.delete(api + "/groups/:groupId/admins/:uid").handler(ctx -> changeAdmin(ctx, GroupCommand.Action.ADMIN_REMOVE));
     root.post(api + "/rooms").handler(json).handler(this::createRoom);
   }
 
   private void create(RoutingContext ctx) {
     JsonObject body = RequestJson.body(ctx);
     String groupId = Ids.newId();
-    JsonObject command = command(ctx, groupId, "create")
-        .put("name", RequestJson.string(body, "name", true))
-        .put("uids", RequestJson.array(body, "members"));
-    owners.command(command)
+    GroupCommand command = new GroupCommand(Conv.group(groupId), BearerAuth.uid(ctx), GroupCommand.Action.CREATE,
+        RequestJson.string(body, "name", true), GroupCommand.uids(RequestJson.array(body, "members")), null);
+    owners.changeGroup(command)
         .onSuccess(ack -> Replies.json(ctx, 201, new JsonObject().put("groupId", groupId).put("conv", Conv.group(groupId))))
         .onFailure(ctx::fail);
   }
@@ -61,7 +60,8 @@ public final class GroupRoutes {
 
   private void rename(RoutingContext ctx) {
     JsonObject body = RequestJson.body(ctx);
-    run(ctx, command(ctx, groupId(ctx), "rename").put("name", RequestJson.string(body, "name", true)));
+    String conv = groupConv(ctx);
+    run(ctx, command(ctx, conv, GroupCommand.Action.RENAME, RequestJson.string(body, "name", true), List.of(), null));
   }
 
   private void addMembers(RoutingContext ctx) {
@@ -69,15 +69,16 @@ public final class GroupRoutes {
     if (!body.containsKey("uids")) {
       throw ImException.badRequest("uids is required");
     }
-    run(ctx, command(ctx, groupId(ctx), "add").put("uids", RequestJson.array(body, "uids")));
+    String conv = groupConv(ctx);
+    run(ctx, command(ctx, conv, GroupCommand.Action.ADD, null, GroupCommand.uids(RequestJson.array(body, "uids")), null));
   }
 
   private void removeMember(RoutingContext ctx) {
-    run(ctx, command(ctx, groupId(ctx), "remove").put("uid", ctx.pathParam("uid")));
+    run(ctx, command(ctx, groupConv(ctx), GroupCommand.Action.REMOVE, null, List.of(), ctx.pathParam("uid")));
   }
 
-  private void changeAdmin(RoutingContext ctx, String action) {
-    run(ctx, command(ctx, groupId(ctx), action).put("uid", ctx.pathParam("uid")));
+  private void changeAdmin(RoutingContext ctx, GroupCommand.Action action) {
+    run(ctx, command(ctx, groupConv(ctx), action, null, List.of(), ctx.pathParam("uid")));
   }
 
   private void createRoom(RoutingContext ctx) {
@@ -92,14 +93,17 @@ public final class GroupRoutes {
         .onFailure(ctx::fail);
   }
 
-  private void run(RoutingContext ctx, JsonObject command) {
-    Future<JsonObject> done = owners.command(command);
-    done.onSuccess(reply -> Replies.noContent(ctx)).onFailure(ctx::fail);
+  private void run(RoutingContext ctx, GroupCommand command) {
+    owners.changeGroup(command).onSuccess(v -> Replies.noContent(ctx)).onFailure(ctx::fail);
   }
 
-  private static JsonObject command(RoutingContext ctx, String groupId, String action) {
-    return new JsonObject().put(Events.TYPE, Events.GROUP).put("conv", Conv.group(groupId))
-        .put("by", BearerAuth.uid(ctx)).put("action", action);
+  private static GroupCommand command(RoutingContext ctx, String conv, GroupCommand.Action action, String name,
+                                      List<String> uids, String uid) {
+    return new GroupCommand(conv, BearerAuth.uid(ctx), action, name, uids, uid);
+  }
+
+  private static String groupConv(RoutingContext ctx) {
+    return Conv.group(groupId(ctx));
   }
 
   /** An id that cannot name a group is simply not found. */

@@ -10,6 +10,9 @@ import im.shared.Ids;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
 import im.shared.bus.Events;
+import im.shared.bus.message.RecallCommand;
+import im.shared.bus.message.SendCommand;
+import im.shared.bus.message.TypingCommand;
 import im.shared.config.ImConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -356,13 +359,11 @@ public final class ClientSession {
     if (!sendRate.tryTake(System.nanoTime())) {
       throw new ImException(ErrorCode.RATE_LIMITED, "too many sends; retry later with the same cmid");
     }
-    here(services.messages().send(Events.send(conv, uid, device, connId, cmid, kind, message)))
+    here(services.messages().send(new SendCommand(conv, uid, device, connId, cmid, kind, message)))
         .onComplete(acked -> {
           if (acked.succeeded()) {
             services.metrics().ackLatency(System.nanoTime() - arrivalNanos);
-            JsonObject ack = withId(new JsonObject(), id);
-            acked.result().forEach(field -> ack.put(field.getKey(), field.getValue()));
-            write(new OutboundFrame(Op.ACK, ack));
+            write(new OutboundFrame(Op.ACK, acked.result().toFrameBody(id)));
           } else {
             writeError(id, BusErrors.toImException(acked.cause()));
           }
@@ -413,7 +414,7 @@ public final class ClientSession {
     Object id = Validation.requestId(body);
     String conv = requireConv(Validation.optionalString(body, "conv"));
     long seq = Validation.requireLong(body, "seq", 1, Long.MAX_VALUE);
-    here(services.messages().recall(uid, conv, seq, connId)).onComplete(done -> {
+    here(services.messages().recall(new RecallCommand(conv, seq, uid, connId))).onComplete(done -> {
       if (done.failed()) {
         writeError(id, BusErrors.toImException(done.cause()));
       } else {
@@ -441,7 +442,7 @@ public final class ClientSession {
   private void join(JsonObject body) {
     Object id = Validation.requestId(body);
     String conv = requireRoom(body);
-    here(services.messages().command(new JsonObject().put(Events.TYPE, Events.ROOM).put("conv", conv))).onComplete(found -> {
+    here(services.messages().requireRoom(conv)).onComplete(found -> {
       if (found.failed()) {
         writeError(id, BusErrors.toImException(found.cause()));
         return;
@@ -510,8 +511,7 @@ public final class ClientSession {
       replyOk(id);
       return;
     }
-    JsonObject command = new JsonObject().put(Events.TYPE, Events.TYPING).put("conv", conv).put("from", uid).put("conn", connId);
-    here(services.messages().command(command)).onComplete(done -> {
+    here(services.messages().typing(new TypingCommand(conv, uid, connId))).onComplete(done -> {
       if (done.failed()) {
         writeError(id, BusErrors.toImException(done.cause()));
       } else {

@@ -3,6 +3,7 @@ package im.server.message;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
+import im.shared.bus.message.GroupCommand;
 import im.shared.routes.Delivery;
 import im.shared.store.GroupStore;
 import io.vertx.core.Future;
@@ -43,8 +44,7 @@ final class GroupChanges {
   }
 
   /** Validates a group name: 1-{@value #MAX_NAME_LENGTH} characters, not blank. */
-  static String name(JsonObject command) {
-    String name = command.getString("name");
+  static String name(String name) {
     if (name == null || name.isBlank() || name.codePointCount(0, name.length()) > MAX_NAME_LENGTH) {
       throw ImException.badRequest("name must be 1-" + MAX_NAME_LENGTH + " characters");
     }
@@ -52,15 +52,8 @@ final class GroupChanges {
   }
 
   /** The uids of a create or add command, without repeats; at most the member limit. */
-  List<String> uids(JsonObject command) {
-    JsonArray given = command.getJsonArray("uids", new JsonArray());
-    LinkedHashSet<String> uids = new LinkedHashSet<>();
-    for (Object uid : given) {
-      if (!(uid instanceof String text) || text.isEmpty() || text.length() > 64) {
-        throw ImException.badRequest("uids must be uid strings");
-      }
-      uids.add(text);
-    }
+  List<String> uids(List<String> given) {
+    LinkedHashSet<String> uids = new LinkedHashSet<>(given);
     if (uids.size() > maxMembers) {
       throw tooMany();
     }
@@ -92,24 +85,24 @@ final class GroupChanges {
    *
    * @return the change, or null when the command changes nothing (adding members already in, promoting an admin)
    */
-  Future<Change> apply(String conv, ConvState state, JsonObject command) {
-    String by = command.getString("by");
-    String action = command.getString("action", "");
+  Future<Change> apply(ConvState state, GroupCommand command) {
+    String conv = command.conv();
+    String by = command.by();
     if (!state.isMember(by)) {
       return Future.failedFuture(ImException.notMember("not a member of " + conv));
     }
     try {
-      return switch (action) {
-        case "rename" -> Future.succeededFuture(rename(conv, state, by, name(command)));
-        case "add" -> {
-          List<String> uids = uids(command);
+      return switch (command.action()) {
+        case RENAME -> Future.succeededFuture(rename(conv, state, by, name(command.name())));
+        case ADD -> {
+          List<String> uids = uids(command.uids());
           requireModerator(state, by);
           yield store.requireUsers(uids).map(v -> add(conv, state, by, uids));
         }
-        case "remove" -> Future.succeededFuture(remove(conv, state, by, target(command, state)));
-        case "admin_add", "admin_remove" -> Future.succeededFuture(admin(conv, state, by, target(command, state),
-            action.equals("admin_add")));
-        default -> Future.failedFuture(ImException.badRequest("unknown group action " + action));
+        case REMOVE -> Future.succeededFuture(remove(conv, state, by, target(command.uid(), state)));
+        case ADMIN_ADD, ADMIN_REMOVE -> Future.succeededFuture(admin(conv, state, by, target(command.uid(), state),
+            command.action() == GroupCommand.Action.ADMIN_ADD));
+        case CREATE -> Future.failedFuture(new ImException(ErrorCode.CONFLICT, conv + " exists"));
       };
     } catch (ImException e) {
       return Future.failedFuture(e);
@@ -207,8 +200,7 @@ final class GroupChanges {
         state.members, seq -> store.setRole(conv, uid, wanted), List.of());
   }
 
-  private static String target(JsonObject command, ConvState state) {
-    String uid = command.getString("uid");
+  private static String target(String uid, ConvState state) {
     if (uid == null || !state.roles.containsKey(uid)) {
       throw ImException.notFound("no member " + uid);
     }

@@ -1,143 +1,89 @@
 package im.server.message;
 
 import im.protocol.Conv;
-import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
-import im.shared.bus.Events;
+import im.shared.bus.message.Ack;
+import im.shared.bus.message.GroupCommand;
+import im.shared.bus.message.OwnerCommand;
+import im.shared.bus.message.RecallCommand;
+import im.shared.bus.message.RoomLookup;
+import im.shared.bus.message.SendCommand;
+import im.shared.bus.message.TypingCommand;
 import im.shared.config.ImConfig;
 import im.shared.message.MessageWriter;
-import im.shared.message.MessageWriter.NewMessage;
-import im.shared.message.MessageWriter.StoredAck;
 import im.shared.metrics.ImMetrics;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.seq.SeqAllocator;
-import im.shared.seq.SeqAllocator.Allocation;
 import im.shared.store.GroupStore;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * One owner instance (ARCHITECTURE, message path): every conversation hashed to this instance is served
- * here, on this verticle's single context, so seq allocation, storage and fan-out of a conversation
- * happen in one place and in order. Sends are group-committed: collected for
- * {@code messages.batchMaxDelayMs} or {@code batchMaxRows}, given seqs with one pipelined Redis round
- * trip, stored with one statement, and only then acked and fanned out. One batch is in flight at a
- * time, which keeps batches of a conversation in seq order.
+ * One owner instance (docs/architecture.md, Message path): every conversation hashed to this instance is served
+ * here, on this verticle's single context, so seq allocation, storage and fan-out of a conversation happen in one
+ * place and in order. Its API is the local address {@link Addresses#messageInstance}, which takes the
+ * {@link OwnerCommand}s. A send passes the {@link SendDeduplicator}, finds its conversation in the
+ * {@link ConversationCache}, waits for its batch in the {@link GroupCommitter}, and once stored is acked and
+ * handed to the {@link OrderedFanout}.
  */
-public final class MessageVerticle extends VerticleBase {
+public final class MessageVerticle extends VerticleBase implements GroupCommitter.Outcome {
 
-  private static final Logger log = LoggerFactory.getLogger(MessageVerticle.class);
   private static final int MAX_OPEN_CONVERSATIONS = 100_000;
-  private static final int MAX_COLLISION_RETRIES = 3;
   /** The {@code device} of server-written {@code system} messages. */
   static final String SYSTEM_DEVICE = "server";
 
-  /** A send waiting for its batch. */
-  private static final class Pending {
-    final JsonObject command;
-    final ConvState conv;
-    final String key;
-    /** Who gets the message: the members when it was taken. */
-    final List<String> recipients;
-    /** For a group's {@code system} message, the membership change it records; else null. */
-    final GroupChanges.Change change;
-    int collisions;
-    long seq;
-    String mid;
-    long ts;
-
-    Pending(JsonObject command, ConvState conv, String key) {
-      this(command, conv, key, conv.members, null);
-    }
-
-    Pending(JsonObject command, ConvState conv, String key, List<String> recipients, GroupChanges.Change change) {
-      this.command = command;
-      this.conv = conv;
-      this.key = key;
-      this.recipients = recipients;
-      this.change = change;
-    }
-  }
+  /** The stores an owner instance writes through; the seq allocator holds a Redis connection of its own. */
+  public record Stores(SeqAllocator seqs, MessageWriter writer, GroupStore groups) {}
 
   private final int index;
   private final ImConfig.Messages config;
-  private final String redisUrl;
-  private final Pool pool;
+  private final ImConfig.Groups groupSettings;
+  private final Stores stores;
   private final Fanout fanout;
   private final ImMetrics metrics;
-  private final ImConfig.Groups groupSettings;
 
-  private SeqAllocator seqs;
-  private GroupStore groups;
-  private GroupChanges groupChanges;
-  private MessageWriter writer;
+  private SendDeduplicator dedup;
+  private ConversationCache conversations;
+  private GroupCommitter committer;
+  private OrderedFanout orderedFanout;
+  private RecallHandler recalls;
+  private GroupHandler groups;
+  private TypingHandler typing;
   private MessageConsumer<JsonObject> consumer;
 
-  /** sender + "\n" + cmid → ack: answers retries without a database round trip. */
-  private final Map<String, JsonObject> recentAcks;
-  /** sender + "\n" + cmid → every request waiting for that send (a retry may arrive while the first is pending). */
-  private final Map<String, List<Message<JsonObject>>> inFlight = new HashMap<>();
-  private final Map<String, Future<ConvState>> conversations = lru(MAX_OPEN_CONVERSATIONS);
-
-  private List<Pending> pending = new ArrayList<>();
-  private boolean flushing;
-  private long flushTimer = -1;
-  private Promise<Void> drained;
-  /** Fan-outs run one after another: each does an async routes lookup, and two in parallel could overtake. */
-  private Future<Void> fanoutTail = Future.succeededFuture();
-
-  public MessageVerticle(int index, ImConfig config, Pool pool, Fanout fanout, ImMetrics metrics) {
+  public MessageVerticle(int index, ImConfig config, Stores stores, Fanout fanout, ImMetrics metrics) {
     this.index = index;
     this.config = config.messages();
-    this.redisUrl = config.redis().url();
-    this.pool = pool;
+    this.groupSettings = config.groups();
+    this.stores = stores;
     this.fanout = fanout;
     this.metrics = metrics;
-    this.groupSettings = config.groups();
-    this.recentAcks = lru(this.config.cmidCacheSize());
-  }
-
-  private static <V> Map<String, V> lru(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > capacity;
-      }
-    };
   }
 
   @Override
   public Future<?> start() {
-    seqs = new SeqAllocator(vertx, redisUrl);
-    writer = new MessageWriter(pool);
-    groups = new GroupStore(pool);
-    groupChanges = new GroupChanges(groups, groupSettings.maxMembers());
+    dedup = new SendDeduplicator(config.cmidCacheSize());
+    conversations = new ConversationCache(stores.writer(), stores.groups(), MAX_OPEN_CONVERSATIONS);
+    orderedFanout = new OrderedFanout(vertx, fanout);
+    committer = new GroupCommitter(vertx, new GroupCommitter.Settings(config.batchMaxRows(), config.batchMaxDelayMs(),
+        groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), this);
+    recalls = new RecallHandler(conversations, stores.writer(), orderedFanout, config.recallWindowMs());
+    groups = new GroupHandler(conversations, new GroupChanges(stores.groups(), groupSettings.maxMembers()));
+    typing = new TypingHandler(conversations, fanout);
     consumer = vertx.eventBus().localConsumer(Addresses.messageInstance(index), this::onCommand);
-    // A conversation that moved to another owner and back may have advanced there: reload members and floor.
     MessageConsumer<JsonObject> ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED,
         changed -> conversations.clear());
     return Future.join(consumer.completion(), ownership.completion());
@@ -147,453 +93,98 @@ public final class MessageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return consumer.unregister()
-        .compose(v -> {
-          drained = Promise.promise();
-          flushNow();
-          checkDrained();
-          return drained.future();
-        })
-        .eventually(() -> seqs.close());
+        .compose(v -> committer.drain())
+        .eventually(() -> stores.seqs().close());
   }
 
   private void onCommand(Message<JsonObject> message) {
-    String type = message.body().getString(Events.TYPE);
-    if (Events.SEND.equals(type)) {
-      onSend(message);
-    } else if (Events.RECALL.equals(type)) {
-      onRecall(message);
-    } else if (Events.GROUP.equals(type)) {
-      onGroup(message);
-    } else if (Events.TYPING.equals(type)) {
-      onTyping(message);
-    } else if (Events.ROOM.equals(type)) {
-      conversation(message.body().getString("conv"), null)
-          .onSuccess(state -> message.reply(new JsonObject()))
-          .onFailure(failure -> BusErrors.fail(message, failure));
-    } else {
-      BusErrors.fail(message, ImException.badRequest("unknown command " + type));
+    Future<JsonObject> reply;
+    try {
+      reply = execute(OwnerCommand.fromJson(message.body()));
+    } catch (ImException e) {
+      reply = Future.failedFuture(e);
     }
+    reply.onSuccess(message::reply).onFailure(failure -> BusErrors.fail(message, failure));
   }
 
-  private void onSend(Message<JsonObject> message) {
-    JsonObject command = message.body();
-    String sender = command.getString("from");
-    String key = sender + "\n" + command.getString("cmid");
-    JsonObject ack = recentAcks.get(key);
-    if (ack != null) {
-      message.reply(ack);
-      return;
+  private Future<JsonObject> execute(OwnerCommand command) {
+    if (command instanceof SendCommand send) {
+      return send(send).map(Ack::toJson);
     }
-    List<Message<JsonObject>> waiting = inFlight.get(key);
-    if (waiting != null) {
-      waiting.add(message);
-      return;
+    if (command instanceof RecallCommand recall) {
+      return recalls.recall(recall).map(v -> new JsonObject());
     }
-    List<Message<JsonObject>> waiters = new ArrayList<>(1);
-    waiters.add(message);
-    inFlight.put(key, waiters);
-    String convId = command.getString("conv");
-    conversation(convId, sender)
-        .onSuccess(conv -> {
-          if (conv.isMember(sender)) {
-            enqueue(new Pending(command, conv, key));
-          } else {
-            failSend(key, ImException.notMember("not a member of " + convId));
-          }
-        })
-        .onFailure(failure -> failSend(key, failure));
+    if (command instanceof GroupCommand group) {
+      return changeGroup(group);
+    }
+    if (command instanceof TypingCommand typed) {
+      return typing.typing(typed).map(v -> new JsonObject());
+    }
+    RoomLookup room = (RoomLookup) command;
+    return conversations.get(room.conv(), null).map(state -> new JsonObject());
   }
 
-  /**
-   * The conversation's state, loaded (and for a new one-to-one conversation, created) on first use. Whether
-   * {@code sender} may use a group is the caller's check ({@link ConvState#isMember}).
-   */
-  private Future<ConvState> conversation(String conv, String sender) {
-    Conv.Type type = Conv.typeOf(conv);
-    if (type == null) {
-      return Future.failedFuture(ImException.notFound("no such conversation: " + conv));
-    }
-    if (type != Conv.Type.P2P) {
-      return cached(conv, () -> groups.load(conv).map(loaded -> {
-        if (loaded == null || loaded.type() != type) {
-          throw ImException.notFound("no such conversation: " + conv);
-        }
-        return type == Conv.Type.GROUP
-            ? ConvState.group(loaded.name(), loaded.roles(), loaded.maxSeq())
-            : ConvState.room(loaded.name(), loaded.maxSeq());
-      }));
-    }
-    String peer = Conv.peerOf(conv, sender);
-    if (peer == null) {
-      return Future.failedFuture(ImException.notMember("not a member of " + conv));
-    }
-    String[] members = Conv.p2pMembers(conv);
-    return cached(conv, () -> writer.openP2p(conv, members[0], members[1], System.currentTimeMillis())
-        .map(floor -> {
-          if (floor == null) {
-            throw ImException.notFound("no such user: " + peer);
-          }
-          return ConvState.p2p(List.of(members), floor);
-        }));
-  }
-
-  /** One load per conversation at a time; a failed load is forgotten so that the next command retries. */
-  private Future<ConvState> cached(String conv, Supplier<Future<ConvState>> load) {
-    Future<ConvState> known = conversations.get(conv);
-    if (known != null) {
-      return known;
-    }
-    Future<ConvState> loading = load.get();
-    conversations.put(conv, loading);
-    loading.onFailure(failure -> conversations.remove(conv, loading));
-    return loading;
-  }
-
-  private void enqueue(Pending send) {
-    pending.add(send);
-    if (pending.size() >= config.batchMaxRows()) {
-      flushNow();
-    } else if (flushTimer < 0 && !flushing) {
-      flushTimer = vertx.setTimer(Math.max(1, config.batchMaxDelayMs()), id -> {
-        flushTimer = -1;
-        flushNow();
-      });
-    }
-  }
-
-  private void flushNow() {
-    if (flushTimer >= 0) {
-      vertx.cancelTimer(flushTimer);
-      flushTimer = -1;
-    }
-    if (flushing || pending.isEmpty()) {
-      return;
-    }
-    flushing = true;
-    List<Pending> batch = pending;
-    pending = new ArrayList<>();
-    commit(batch).onComplete(done -> {
-      flushing = false;
-      if (!pending.isEmpty()) {
-        flushNow();
-      }
-      checkDrained();
-    });
-  }
-
-  private void checkDrained() {
-    if (drained != null && !flushing && pending.isEmpty()) {
-      drained.tryComplete();
-    }
-  }
-
-  /** Allocates seqs, stores, acks and fans out one batch. Never fails: failures are answered per send. */
-  private Future<Void> commit(List<Pending> batch) {
-    Map<String, List<Pending>> byConv = new LinkedHashMap<>();
-    for (Pending send : batch) {
-      byConv.computeIfAbsent(send.command.getString("conv"), c -> new ArrayList<>()).add(send);
-    }
-    List<Allocation> allocations = new ArrayList<>(byConv.size());
-    byConv.forEach((conv, sends) -> allocations.add(new Allocation(conv, sends.size(), sends.get(0).conv.floor)));
-    return seqs.allocate(allocations)
-        .compose(lastSeqs -> {
-          List<NewMessage> rows = assign(byConv, lastSeqs);
-          return writer.insert(rows);
-        })
-        .compose(inserted -> settle(batch, inserted))
-        .onSuccess(v -> trimRooms(byConv))
-        .recover(failure -> {
-          log.warn("batch of {} sends not stored: {}", batch.size(), failure.toString());
-          ImException unavailable = ImException.unavailable("message store unavailable; retry with the same cmid");
-          batch.forEach(send -> {
-            forgetIfChanged(send);
-            failSend(send.key, unavailable);
-          });
-          return Future.succeededFuture();
-        });
-  }
-
-  /** A group change that was not stored: the state it was applied to is reloaded from the database. */
-  private void forgetIfChanged(Pending send) {
-    if (send.change != null) {
-      conversations.remove(send.command.getString("conv"));
-    }
-  }
-
-  /** Rooms keep their newest {@code rooms.historyLimit} messages; older ones are deleted after each batch. */
-  private void trimRooms(Map<String, List<Pending>> byConv) {
-    List<String> rooms = byConv.entrySet().stream()
-        .filter(entry -> entry.getValue().get(0).conv.type == Conv.Type.ROOM)
-        .map(Map.Entry::getKey)
-        .toList();
-    if (!rooms.isEmpty()) {
-      writer.trimRooms(rooms, groupSettings.roomHistoryLimit())
-          .onFailure(failure -> log.warn("rooms {} not trimmed: {}", rooms, failure.toString()));
-    }
-  }
-
-  private List<NewMessage> assign(Map<String, List<Pending>> byConv, long[] lastSeqs) {
-    List<NewMessage> rows = new ArrayList<>();
-    long now = System.currentTimeMillis();
-    int i = 0;
-    for (List<Pending> sends : byConv.values()) {
-      long seq = lastSeqs[i++] - sends.size() + 1;
-      for (Pending send : sends) {
-        send.seq = seq++;
-        send.ts = now;
-        send.mid = Ids.newMid(now);
-        JsonObject c = send.command;
-        rows.add(new NewMessage(c.getString("conv"), send.seq, send.mid, c.getString("from"), c.getString("device"),
-            c.getString("cmid"), c.getString("kind"), c.getJsonObject("body").encode(), now));
-      }
-    }
-    return rows;
-  }
-
-  /** Acks and fans out what was inserted; answers retried cmids with their stored ack; re-queues seq collisions. */
-  private Future<Void> settle(List<Pending> batch, Set<String> inserted) {
-    List<Pending> committed = new ArrayList<>(batch.size());
-    List<Pending> skipped = new ArrayList<>();
-    for (Pending send : batch) {
-      (inserted.contains(MessageWriter.key(send.command.getString("conv"), send.seq)) ? committed : skipped).add(send);
-    }
-    return persistChanges(committed).compose(stored -> {
-      acknowledge(stored);
-      return skipped.isEmpty() ? Future.succeededFuture() : resolveSkipped(skipped);
-    });
-  }
-
-  /**
-   * Stores the membership changes of the committed {@code system} messages, one after another in seq order.
-   *
-   * @return the committed sends whose change (if any) is stored; the others are answered with a failure
-   */
-  private Future<List<Pending>> persistChanges(List<Pending> committed) {
-    Future<Void> chain = Future.succeededFuture();
-    Set<Pending> failed = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Pending send : committed) {
-      if (send.change == null) {
-        continue;
-      }
-      chain = chain.compose(v -> send.change.persist().apply(send.seq)
-          .recover(failure -> {
-            failed.add(send);
-            log.warn("group change at {} seq {} not stored: {}", send.command.getString("conv"), send.seq, failure.toString());
-            forgetIfChanged(send);
-            failSend(send.key, ImException.unavailable("the group change was not stored; retry"));
-            return Future.succeededFuture();
-          }));
-    }
-    return chain.map(v -> failed.isEmpty() ? committed : committed.stream().filter(send -> !failed.contains(send)).toList());
-  }
-
-  private Future<Void> resolveSkipped(List<Pending> skipped) {
-    return writer.findByCmid(
-            skipped.stream().map(s -> s.command.getString("from")).toList(),
-            skipped.stream().map(s -> s.command.getString("cmid")).toList())
-        .compose(stored -> {
-          List<Future<?>> requeued = new ArrayList<>();
-          for (Pending send : skipped) {
-            StoredAck earlier = stored.get(send.key);
-            if (earlier != null) {
-              answer(send.key, earlier.toAck(send.command.getString("cmid")));
+  private Future<Ack> send(SendCommand send) {
+    SendDeduplicator.Admission admission = dedup.admit(send.dedupKey());
+    if (admission.first()) {
+      conversations.get(send.conv(), send.from())
+          .onSuccess(conv -> {
+            if (conv.isMember(send.from())) {
+              committer.enqueue(new PendingSend(send, conv));
             } else {
-              requeued.add(requeueAfterCollision(send));
+              dedup.fail(send.dedupKey(), ImException.notMember("not a member of " + send.conv()));
             }
-          }
-          return Future.join(requeued).mapEmpty();
-        });
+          })
+          .onFailure(failure -> dedup.fail(send.dedupKey(), failure));
+    }
+    return admission.reply();
   }
 
-  /** Another owner stored this seq (split cluster, flushed Redis): raise the floor and take a new seq. */
-  private Future<Void> requeueAfterCollision(Pending send) {
-    String conv = send.command.getString("conv");
-    if (++send.collisions > MAX_COLLISION_RETRIES) {
-      failSend(send.key, new ImException(ErrorCode.INTERNAL, "could not allocate a seq; retry with the same cmid"));
-      return Future.succeededFuture();
-    }
-    log.warn("seq collision conv={} seq={}: re-allocating above the stored maximum", conv, send.seq);
-    return writer.maxStoredSeq(conv).map(max -> {
-      send.conv.floor = Math.max(send.conv.floor, max);
-      pending.add(0, send);
-      return null;
+  /** An accepted change is written as a {@code system} message; the reply is its ack, or {@code {}} for no change. */
+  private Future<JsonObject> changeGroup(GroupCommand command) {
+    return groups.handle(command).compose(accepted -> {
+      if (accepted == null) {
+        return Future.succeededFuture(new JsonObject());
+      }
+      SendCommand system = new SendCommand(command.conv(), command.by(), SYSTEM_DEVICE, null, "sys:" + Ids.newId(),
+          MessageKinds.SYSTEM, accepted.change().body());
+      Future<Ack> stored = dedup.admit(system.dedupKey()).reply();
+      committer.enqueue(new PendingSend(system, accepted.state(), accepted.change().recipients(), accepted.change()));
+      return stored.map(Ack::toJson);
     });
   }
 
-  private void acknowledge(List<Pending> committed) {
-    if (committed.isEmpty()) {
-      return;
-    }
-    List<Delivery> deliveries = new ArrayList<>(committed.size());
+  @Override
+  public void committed(List<PendingSend> sends) {
+    List<Delivery> deliveries = new ArrayList<>(sends.size());
     JsonArray roomItems = new JsonArray();
-    for (Pending send : committed) {
-      JsonObject c = send.command;
-      send.conv.floor = Math.max(send.conv.floor, send.seq);
-      answer(send.key, new JsonObject()
-          .put("cmid", c.getString("cmid")).put("conv", c.getString("conv"))
-          .put("seq", send.seq).put("mid", send.mid).put("ts", send.ts));
-      JsonObject msg = new JsonObject()
-          .put("conv", c.getString("conv")).put("seq", send.seq).put("mid", send.mid)
-          .put("from", c.getString("from")).put("device", c.getString("device")).put("cmid", c.getString("cmid"))
-          .put("kind", c.getString("kind")).put("body", c.getJsonObject("body")).put("ts", send.ts);
+    for (PendingSend send : sends) {
+      dedup.answer(send.key(), send.ack());
+      SendCommand command = send.command;
       if (send.conv.type == Conv.Type.ROOM) {
-        roomItems.add(roomItem(c.getString("conv"), Op.MSG, msg, c.getString("conn")));
+        roomItems.add(OrderedFanout.roomItem(command.conv(), Op.MSG, send.msg(), command.conn()));
       } else {
-        deliveries.add(new Delivery(send.recipients, Op.MSG, msg, c.getString("conn")));
+        deliveries.add(new Delivery(send.recipients, Op.MSG, send.msg(), command.conn()));
       }
       if (send.change != null) {
         deliveries.addAll(send.change.events());
       }
     }
-    metrics.messagesSent(committed.size());
-    deliverInOrder(deliveries, roomItems);
+    metrics.messagesSent(sends.size());
+    orderedFanout.deliver(deliveries, roomItems);
   }
 
-  static JsonObject roomItem(String conv, Op op, JsonObject body, String skipConn) {
-    return new JsonObject().put(Events.CONV, conv).put(Events.SKIP, skipConn).put(Events.OP, op.wireName()).put(Events.BODY, body);
+  @Override
+  public void storedEarlier(PendingSend send, Ack earlier) {
+    dedup.answer(send.key(), earlier);
   }
 
-  /**
-   * Frames to members go through the fan-out (one routes lookup, one event per node); frames to a room are
-   * published to every node, whose gateways know which connections joined it.
-   */
-  private void deliverInOrder(List<Delivery> deliveries, JsonArray roomItems) {
-    fanoutTail = fanoutTail.transform(previous -> {
-      if (!roomItems.isEmpty()) {
-        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, Events.deliver(roomItems));
-      }
-      return deliveries.isEmpty() ? Future.<Void>succeededFuture() : fanout.deliver(deliveries)
-          .onFailure(failure -> log.warn("fan-out of {} frames failed (recipients will sync): {}", deliveries.size(), failure.toString()))
-          .otherwiseEmpty();
-    });
-  }
-
-  private void answer(String key, JsonObject ack) {
-    recentAcks.put(key, ack);
-    List<Message<JsonObject>> waiters = inFlight.remove(key);
-    if (waiters != null) {
-      waiters.forEach(waiter -> waiter.reply(ack));
+  @Override
+  public void failed(PendingSend send, ImException failure) {
+    if (send.change != null) {
+      // The change was applied to the cached state but not stored: reload the group from the database.
+      conversations.forget(send.command.conv());
     }
-  }
-
-  private void failSend(String key, Throwable failure) {
-    List<Message<JsonObject>> waiters = inFlight.remove(key);
-    if (waiters != null) {
-      waiters.forEach(waiter -> BusErrors.fail(waiter, failure));
-    }
-  }
-
-  private void onRecall(Message<JsonObject> message) {
-    JsonObject command = message.body();
-    String conv = command.getString("conv");
-    long seq = command.getLong("seq");
-    String by = command.getString("by");
-    conversation(conv, by)
-        .compose(state -> {
-          if (!state.isMember(by)) {
-            return Future.failedFuture(ImException.notMember("not a member of " + conv));
-          }
-          return writer.findForRecall(conv, seq).compose(target -> recall(state, conv, seq, by, target));
-        })
-        .onSuccess(v -> message.reply(new JsonObject()))
-        .onFailure(failure -> BusErrors.fail(message, failure));
-  }
-
-  /** The sender within the recall window, or a group's owner or admin at any time (PROTOCOL §3 recall). */
-  private Future<Void> recall(ConvState state, String conv, long seq, String by, MessageWriter.RecallTarget target) {
-    if (target == null) {
-      return Future.failedFuture(ImException.notFound("no message " + seq + " in " + conv));
-    }
-    boolean moderator = state.isModerator(by);
-    if (!target.sender().equals(by) && !moderator) {
-      return Future.failedFuture(ImException.forbidden("only the sender may recall this message"));
-    }
-    if (MessageKinds.SYSTEM.equals(target.kind())) {
-      return Future.failedFuture(ImException.forbidden("system messages cannot be recalled"));
-    }
-    if (target.recalled()) {
-      return Future.succeededFuture();
-    }
-    if (!moderator && System.currentTimeMillis() - target.ts() > config.recallWindowMs()) {
-      return Future.failedFuture(new ImException(ErrorCode.RECALL_EXPIRED,
-          "the recall window of " + config.recallWindowMs() + " ms has passed"));
-    }
-    return writer.recall(conv, seq).onSuccess(v -> {
-      log.info("recalled conv={} seq={} by={}", conv, seq, by);
-      JsonObject body = new JsonObject().put("conv", conv).put("seq", seq).put("by", by);
-      if (state.type == Conv.Type.ROOM) {
-        deliverInOrder(List.of(), new JsonArray().add(roomItem(conv, Op.RECALLED, body, null)));
-      } else {
-        deliverInOrder(List.of(new Delivery(state.members, Op.RECALLED, body, null)), new JsonArray());
-      }
-    });
-  }
-
-  /** A group's creation or membership change: applied, then written as a {@code system} message (see {@link GroupChanges}). */
-  private void onGroup(Message<JsonObject> message) {
-    JsonObject command = message.body();
-    String conv = command.getString("conv");
-    String by = command.getString("by");
-    Future<GroupChanges.Change> change;
-    ConvState[] state = new ConvState[1];
-    if ("create".equals(command.getString("action"))) {
-      change = createGroup(conv, by, command).map(created -> {
-        state[0] = created;
-        return groupChanges.created(conv, created, by);
-      });
-    } else {
-      change = conversation(conv, by).compose(loaded -> {
-        if (loaded.type != Conv.Type.GROUP) {
-          return Future.failedFuture(ImException.badRequest(conv + " is not a group"));
-        }
-        state[0] = loaded;
-        return groupChanges.apply(conv, loaded, command);
-      });
-    }
-    change.onSuccess(accepted -> {
-      if (accepted == null) {
-        message.reply(new JsonObject());
-        return;
-      }
-      String cmid = "sys:" + Ids.newId();
-      String key = by + "\n" + cmid;
-      List<Message<JsonObject>> waiters = new ArrayList<>(1);
-      waiters.add(message);
-      inFlight.put(key, waiters);
-      JsonObject system = Events.send(conv, by, SYSTEM_DEVICE, null, cmid, MessageKinds.SYSTEM, accepted.body());
-      enqueue(new Pending(system, state[0], key, accepted.recipients(), accepted));
-    }).onFailure(failure -> BusErrors.fail(message, failure));
-  }
-
-  private Future<ConvState> createGroup(String conv, String by, JsonObject command) {
-    try {
-      String name = GroupChanges.name(command);
-      List<String> uids = groupChanges.uids(command);
-      if (conversations.containsKey(conv)) {
-        return Future.failedFuture(new ImException(ErrorCode.CONFLICT, conv + " exists"));
-      }
-      return groupChanges.create(conv, by, name, uids).onSuccess(created -> conversations.put(conv, Future.succeededFuture(created)));
-    } catch (ImException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  /** Tells the other members' devices that {@code from} is typing; stores nothing. */
-  private void onTyping(Message<JsonObject> message) {
-    JsonObject command = message.body();
-    String conv = command.getString("conv");
-    String from = command.getString("from");
-    conversation(conv, from).compose(state -> {
-      if (!state.isMember(from) || state.type == Conv.Type.ROOM) {
-        return Future.failedFuture(ImException.notMember("not a member of " + conv));
-      }
-      List<String> others = new ArrayList<>(state.members.size());
-      state.members.forEach(uid -> {
-        if (!uid.equals(from)) {
-          others.add(uid);
-        }
-      });
-      return fanout.deliver(List.of(new Delivery(others, Op.TYPING, new JsonObject().put("conv", conv).put("uid", from), null)));
-    }).onSuccess(v -> message.reply(new JsonObject())).onFailure(failure -> BusErrors.fail(message, failure));
+    dedup.fail(send.key(), failure);
   }
 }

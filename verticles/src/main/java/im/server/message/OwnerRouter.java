@@ -2,8 +2,15 @@ package im.server.message;
 
 import im.server.social.SendPolicy;
 import im.shared.bus.Addresses;
+import im.shared.cluster.PartitionOwners;
 import im.shared.bus.BusErrors;
-import im.shared.bus.Events;
+import im.shared.bus.message.Ack;
+import im.shared.bus.message.GroupCommand;
+import im.shared.bus.message.OwnerCommand;
+import im.shared.bus.message.RecallCommand;
+import im.shared.bus.message.RoomLookup;
+import im.shared.bus.message.SendCommand;
+import im.shared.bus.message.TypingCommand;
 import im.shared.message.MessageService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,12 +28,12 @@ public final class OwnerRouter implements MessageService {
 
   private final Vertx vertx;
   private final String nodeId;
-  private final ConvOwnership ownership;
+  private final PartitionOwners ownership;
   private final IntSupplier localInstances;
   private final DeliveryOptions options;
   private final SendPolicy policy;
 
-  public OwnerRouter(Vertx vertx, String nodeId, ConvOwnership ownership, IntSupplier localInstances, long timeoutMs,
+  public OwnerRouter(Vertx vertx, String nodeId, PartitionOwners ownership, IntSupplier localInstances, long timeoutMs,
                      SendPolicy policy) {
     this.vertx = vertx;
     this.policy = policy;
@@ -42,28 +49,38 @@ public final class OwnerRouter implements MessageService {
   }
 
   @Override
-  public Future<JsonObject> send(JsonObject command) {
+  public Future<Ack> send(SendCommand command) {
     // Blocks and friendship are judged here, from a node-local cache, before the owner sees the send.
-    return policy.check(command.getString("from"), command.getString("conv")).compose(allowed -> route(command));
+    return policy.check(command.from(), command.conv()).compose(allowed -> route(command)).map(Ack::fromJson);
   }
 
   @Override
-  public Future<Void> recall(String uid, String conv, long seq, String connId) {
-    return route(Events.recall(conv, seq, uid, connId)).mapEmpty();
+  public Future<Void> recall(RecallCommand command) {
+    return route(command).mapEmpty();
   }
 
   @Override
-  public Future<JsonObject> command(JsonObject command) {
-    return route(command);
+  public Future<Void> changeGroup(GroupCommand command) {
+    return route(command).mapEmpty();
   }
 
-  private Future<JsonObject> route(JsonObject command) {
-    String conv = command.getString("conv");
+  @Override
+  public Future<Void> typing(TypingCommand command) {
+    return route(command).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> requireRoom(String conv) {
+    return route(new RoomLookup(conv)).mapEmpty();
+  }
+
+  private Future<JsonObject> route(OwnerCommand command) {
+    String conv = command.conv();
     String owner = ownership.ownerOf(conv);
     String address = owner == null || owner.equals(nodeId)
         ? Addresses.messageInstance(instanceOf(conv, localInstances.getAsInt()))
         : Addresses.nodeOwner(owner);
-    return vertx.eventBus().<JsonObject>request(address, command, options)
+    return vertx.eventBus().<JsonObject>request(address, command.toJson(), options)
         .map(Message::body)
         .recover(failure -> Future.failedFuture(BusErrors.toImException(failure)));
   }

@@ -1,7 +1,8 @@
 package im.server.presence;
 
-import im.server.message.ConvOwnership;
+import im.shared.cluster.PartitionOwners;
 import im.shared.bus.Addresses;
+import im.shared.bus.presence.PresencePoke;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -18,16 +19,12 @@ import java.util.Map;
  */
 public final class Presence implements PresenceTracker {
 
-  static final String CONNECT = "connect";
-  static final String DISCONNECT = "disconnect";
-  static final String STATUS = "status";
-
   private final Vertx vertx;
   private final String nodeId;
-  private final ConvOwnership ownership;
+  private final PartitionOwners ownership;
   private final PresenceStore store;
 
-  public Presence(Vertx vertx, String nodeId, ConvOwnership ownership, PresenceStore store) {
+  public Presence(Vertx vertx, String nodeId, PartitionOwners ownership, PresenceStore store) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.ownership = ownership;
@@ -36,12 +33,12 @@ public final class Presence implements PresenceTracker {
 
   @Override
   public void connected(String uid) {
-    send(uid, poke(uid, CONNECT));
+    send(PresencePoke.connected(uid));
   }
 
   @Override
   public void disconnected(String uid) {
-    send(uid, poke(uid, DISCONNECT));
+    send(PresencePoke.disconnected(uid));
   }
 
   /**
@@ -51,7 +48,7 @@ public final class Presence implements PresenceTracker {
   @Override
   public Future<Void> set(String uid, String status) {
     PresenceStatus chosen = PresenceStatus.settable(status);
-    send(uid, poke(uid, STATUS).put("status", chosen.wireName()));
+    send(PresencePoke.chose(uid, chosen.wireName()));
     return Future.succeededFuture();
   }
 
@@ -60,13 +57,9 @@ public final class Presence implements PresenceTracker {
     return store.shown(uids);
   }
 
-  private static JsonObject poke(String uid, String kind) {
-    return new JsonObject().put("uid", uid).put("kind", kind).put("at", System.currentTimeMillis());
-  }
-
   /** Pokes from one node to one owner keep their order on the event bus: the last choice sent is the last applied. */
-  private void send(String uid, JsonObject poke) {
-    String owner = ownership.ownerOf(uid);
-    vertx.eventBus().send(Addresses.nodePresence(owner == null ? nodeId : owner), poke);
+  private void send(PresencePoke poke) {
+    String owner = ownership.ownerOf(poke.uid());
+    vertx.eventBus().send(Addresses.nodePresence(owner == null ? nodeId : owner), poke.toJson());
   }
 }

@@ -2,6 +2,7 @@ package im.server.presence;
 
 import im.protocol.Op;
 import im.shared.bus.Addresses;
+import im.shared.bus.presence.PresencePoke;
 import im.shared.config.ImConfig;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
@@ -79,18 +80,18 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void poke(JsonObject body) {
-    String uid = body == null ? null : body.getString("uid");
-    if (uid == null) {
+    long now = System.currentTimeMillis();
+    PresencePoke poke = PresencePoke.fromJson(body, now);
+    if (poke == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    String uid = poke.uid();
     UserState user = users.computeIfAbsent(uid, u -> new UserState());
-    user.lastEventAt = Math.max(user.lastEventAt, body.getLong("at", now));
-    String kind = body.getString("kind");
-    if (Presence.DISCONNECT.equals(kind)) {
+    user.lastEventAt = Math.max(user.lastEventAt, poke.at());
+    if (poke.kind() == PresencePoke.Kind.DISCONNECT) {
       user.offlineNotBefore = Math.max(user.offlineNotBefore, now + config.graceMs());
-    } else if (Presence.STATUS.equals(kind)) {
-      user.choice = PresenceStatus.of(body.getString("status"), PresenceStatus.ONLINE);
+    } else if (poke.kind() == PresencePoke.Kind.STATUS) {
+      user.choice = PresenceStatus.of(poke.status(), PresenceStatus.ONLINE);
     }
     schedule(uid, user, earliest(user, now));
   }

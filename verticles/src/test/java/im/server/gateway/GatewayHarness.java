@@ -6,6 +6,11 @@ import im.server.presence.PresenceTracker;
 import im.shared.Ids;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
+import im.shared.bus.message.Ack;
+import im.shared.bus.message.GroupCommand;
+import im.shared.bus.message.RecallCommand;
+import im.shared.bus.message.SendCommand;
+import im.shared.bus.message.TypingCommand;
 import im.shared.message.MessageService;
 import im.shared.message.ReadService;
 import im.shared.metrics.ImMetrics;
@@ -100,23 +105,33 @@ final class GatewayHarness {
     AtomicLong seq = new AtomicLong();
     return new MessageService() {
       @Override
-      public Future<JsonObject> send(JsonObject command) {
-        sends.add(command);
-        if (command.getString("conv").contains(BLOCKED_PEER)) {
+      public Future<Ack> send(SendCommand command) {
+        sends.add(command.toJson());
+        if (command.conv().contains(BLOCKED_PEER)) {
           return Future.failedFuture(new ImException(ErrorCode.BLOCKED, "blocked"));
         }
         long ts = System.currentTimeMillis();
-        return Future.succeededFuture(new JsonObject()
-            .put("cmid", command.getString("cmid"))
-            .put("conv", command.getString("conv"))
-            .put("seq", seq.incrementAndGet())
-            .put("mid", Ids.newMid(ts))
-            .put("ts", ts));
+        return Future.succeededFuture(new Ack(command.cmid(), command.conv(), seq.incrementAndGet(), Ids.newMid(ts), ts));
       }
 
       @Override
-      public Future<Void> recall(String uid, String conv, long seq, String connId) {
-        return seq == 404 ? Future.failedFuture(ImException.notFound("no such message")) : Future.succeededFuture();
+      public Future<Void> recall(RecallCommand command) {
+        return command.seq() == 404 ? Future.failedFuture(ImException.notFound("no such message")) : Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> changeGroup(GroupCommand command) {
+        return Future.failedFuture(ImException.badRequest("no groups in the gateway harness"));
+      }
+
+      @Override
+      public Future<Void> typing(TypingCommand command) {
+        return Future.failedFuture(ImException.badRequest("no typing in the gateway harness"));
+      }
+
+      @Override
+      public Future<Void> requireRoom(String conv) {
+        return Future.failedFuture(ImException.notFound("no rooms in the gateway harness"));
       }
     };
   }

@@ -1,4 +1,4 @@
-package im.server.cluster;
+package im.server.message;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;

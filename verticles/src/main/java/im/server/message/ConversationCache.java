@@ -1,0 +1,93 @@
+package im.server.message;
+
+import im.protocol.Conv;
+import im.protocol.ImException;
+import im.shared.message.MessageWriter;
+import im.shared.store.GroupStore;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The conversations an owner instance serves, loaded on first use (a new one-to-one conversation is created then)
+ * and kept in a bounded LRU. An entry is a future, so concurrent commands share one load; a failed load is
+ * forgotten so that the next command retries.
+ *
+ * <p>Threading: the owner's context only.
+ */
+final class ConversationCache {
+
+  private final MessageWriter writer;
+  private final GroupStore groups;
+  private final Map<String, Future<ConvState>> conversations;
+
+  ConversationCache(MessageWriter writer, GroupStore groups, int capacity) {
+    this.writer = writer;
+    this.groups = groups;
+    this.conversations = SendDeduplicator.lru(capacity);
+  }
+
+  /**
+   * The conversation's state. Whether {@code sender} may use a group is the caller's check
+   * ({@link ConvState#isMember}); a one-to-one conversation {@code sender} is not part of fails {@code not_member}.
+   */
+  Future<ConvState> get(String conv, String sender) {
+    Conv.Type type = Conv.typeOf(conv);
+    if (type == null) {
+      return Future.failedFuture(ImException.notFound("no such conversation: " + conv));
+    }
+    if (type != Conv.Type.P2P) {
+      return cached(conv, () -> groups.load(conv).map(loaded -> {
+        if (loaded == null || loaded.type() != type) {
+          throw ImException.notFound("no such conversation: " + conv);
+        }
+        return type == Conv.Type.GROUP
+            ? ConvState.group(loaded.name(), loaded.roles(), loaded.maxSeq())
+            : ConvState.room(loaded.name(), loaded.maxSeq());
+      }));
+    }
+    String peer = Conv.peerOf(conv, sender);
+    if (peer == null) {
+      return Future.failedFuture(ImException.notMember("not a member of " + conv));
+    }
+    String[] members = Conv.p2pMembers(conv);
+    return cached(conv, () -> writer.openP2p(conv, members[0], members[1], System.currentTimeMillis())
+        .map(floor -> {
+          if (floor == null) {
+            throw ImException.notFound("no such user: " + peer);
+          }
+          return ConvState.p2p(List.of(members), floor);
+        }));
+  }
+
+  boolean contains(String conv) {
+    return conversations.containsKey(conv);
+  }
+
+  void put(String conv, ConvState state) {
+    conversations.put(conv, Future.succeededFuture(state));
+  }
+
+  /** Drops a conversation whose state may be wrong (a group change that was not stored): the next use reloads it. */
+  void forget(String conv) {
+    conversations.remove(conv);
+  }
+
+  /** Ownership may have moved: a conversation that went away and came back may have advanced elsewhere. */
+  void clear() {
+    conversations.clear();
+  }
+
+  private Future<ConvState> cached(String conv, Supplier<Future<ConvState>> load) {
+    Future<ConvState> known = conversations.get(conv);
+    if (known != null) {
+      return known;
+    }
+    Future<ConvState> loading = load.get();
+    conversations.put(conv, loading);
+    loading.onFailure(failure -> conversations.remove(conv, loading));
+    return loading;
+  }
+}

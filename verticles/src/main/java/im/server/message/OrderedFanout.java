@@ -1,0 +1,53 @@
+package im.server.message;
+
+import im.protocol.Op;
+import im.shared.bus.Addresses;
+import im.shared.bus.Events;
+import im.shared.routes.Delivery;
+import im.shared.routes.Fanout;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The owner's fan-out, in commit order (docs/architecture.md, Fan-out and delivery): frames to members go through
+ * the {@link Fanout} (one routes lookup, one event per node), frames to a room are published to every node, whose
+ * gateways know which connections joined it. Each fan-out starts after the previous one has been handed over: they
+ * look up routes asynchronously, and two in parallel could overtake each other.
+ *
+ * <p>Threading: the owner's context only. Delivery is best effort; recipients that miss a frame sync.
+ */
+final class OrderedFanout {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderedFanout.class);
+
+  private final Vertx vertx;
+  private final Fanout fanout;
+  private Future<Void> tail = Future.succeededFuture();
+
+  OrderedFanout(Vertx vertx, Fanout fanout) {
+    this.vertx = vertx;
+    this.fanout = fanout;
+  }
+
+  /** One item of a room delivery: every connection that joined {@code conv} gets the frame, but {@code skipConn}. */
+  static JsonObject roomItem(String conv, Op op, JsonObject body, String skipConn) {
+    return new JsonObject().put(Events.CONV, conv).put(Events.SKIP, skipConn).put(Events.OP, op.wireName()).put(Events.BODY, body);
+  }
+
+  void deliver(List<Delivery> deliveries, JsonArray roomItems) {
+    tail = tail.transform(previous -> {
+      if (!roomItems.isEmpty()) {
+        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, Events.deliver(roomItems));
+      }
+      return deliveries.isEmpty() ? Future.<Void>succeededFuture() : fanout.deliver(deliveries)
+          .onFailure(failure -> LOG.warn("fan-out of {} frames failed (recipients will sync): {}", deliveries.size(), failure.toString()))
+          .otherwiseEmpty();
+    });
+  }
+}
