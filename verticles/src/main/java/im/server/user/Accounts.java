@@ -10,7 +10,9 @@ import io.vertx.core.Future;
 /**
  * Accounts and profiles ({@code docs/protocol.md §4} accounts): the rules on usernames, passwords, display names
  * and avatars, and the password check. Hashing runs on worker threads ({@link PasswordHasher}).
- * Thread-safe, non-blocking.
+ *
+ * <p>Input that breaks a rule throws {@code bad_request} before any I/O; {@link UserVerticle} calls from within a
+ * future composition, which turns the throw into a failed reply. Thread-safe, non-blocking.
  */
 public final class Accounts {
 

@@ -25,6 +25,8 @@ import java.util.Map;
  * Friend requests and friendships ({@code docs/protocol.md §4} "Friends and blocks"): the store does the SQL; this
  * class tells the users concerned ({@code event friend_request}, {@code friend_accepted}) and the send policy of
  * every node. Events are best effort: a user who misses one sees the state through the API.
+ *
+ * <p>A request that breaks a rule throws {@code bad_request} before any I/O, as {@link Accounts} does.
  * Thread-safe, non-blocking.
  */
 public final class Friends {
