@@ -11,7 +11,6 @@ import im.server.api.GroupRoutes;
 import im.server.gateway.RoomDeliveryVerticle;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
-import im.server.api.SocialRoutes;
 import im.server.gateway.ClusterDevices;
 import im.server.gateway.GatewayServices;
 import im.server.gateway.LocalSessions;
@@ -27,8 +26,11 @@ import im.server.message.OwnershipEvents;
 import im.server.presence.Presence;
 import im.server.presence.PresenceStore;
 import im.server.presence.PresenceVerticle;
-import im.server.social.Friends;
-import im.server.social.SendPolicy;
+import im.server.user.Accounts;
+import im.server.user.Blocks;
+import im.server.user.Friends;
+import im.server.user.SendPolicy;
+import im.server.user.UserVerticle;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
 import im.shared.auth.PasswordHasher;
@@ -45,6 +47,7 @@ import im.shared.message.MessageWriter;
 import im.shared.seq.SeqAllocator;
 import im.shared.store.ReadCursors;
 import im.shared.store.SocialStore;
+import im.shared.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -179,8 +182,10 @@ public final class Node {
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
     GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);
-    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads)
-        .social(new SocialRoutes(new Friends(social, fanout, sendPolicy), presence));
+    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads);
+    Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
+    Friends friends = new Friends(social, fanout, sendPolicy, presence::shown);
+    Blocks blocks = new Blocks(social, sendPolicy);
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
     api.withGroups(new GroupRoutes(owners, new GroupStore(pool)));
@@ -208,6 +213,7 @@ public final class Node {
         .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
         .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
+        .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
         .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
             config.http().instances(), count -> { }))
         .onSuccess(v -> health.setUp("http", true))
@@ -259,7 +265,7 @@ public final class Node {
     return sessions.drain()
         .timeout(config.drainTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(timeout -> Future.succeededFuture())
-        .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "admin", "sessions", "delivery")))
+        .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "user", "admin", "sessions", "delivery")))
         .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE)))
         .eventually(() -> {
           health.stop();

@@ -30,8 +30,14 @@ public final class Addresses {
   }
 
   /**
-   * Clustered, published: a friendship or block between two users changed. Body {@code {uids:[a, b]}}.
-   * Every node drops its cached send policy of that pair.
+   * Local; consumed by every user-service instance of this node ({@code im.server.user}). Body: a
+   * {@link im.shared.bus.user.UserCommand}; reply: the command's reply record.
+   */
+  public static final String USER = "im.user";
+
+  /**
+   * Clustered, published: a friendship or block between two users changed. Body:
+   * {@link im.shared.bus.user.SocialChanged}. Every node drops its cached send policy of that pair.
    */
   public static final String SOCIAL_CHANGED = "im.social.changed";
 

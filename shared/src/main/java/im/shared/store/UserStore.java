@@ -4,7 +4,6 @@ import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.shared.Ids;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,18 +18,8 @@ import java.util.Set;
 /** Accounts in table {@code users}. Usernames are unique case-insensitively ({@code username_key}). Non-blocking. */
 public final class UserStore {
 
-  /** An account; {@code avatarUrl} may be null. */
-  public record User(String uid, String username, String displayName, String avatarUrl, String passwordHash) {
-
-    /** The public profile of PROTOCOL §4: {@code {uid, username, displayName, avatarUrl}}. */
-    public JsonObject toJson() {
-      return new JsonObject()
-          .put("uid", uid)
-          .put("username", username)
-          .put("displayName", displayName)
-          .put("avatarUrl", avatarUrl);
-    }
-  }
+  /** An account; {@code avatarUrl} may be null. Its public part travels as {@code im.shared.bus.user.Profile}. */
+  public record User(String uid, String username, String displayName, String avatarUrl, String passwordHash) {}
 
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String COLUMNS = "uid, username, display_name, avatar_url, password_hash";

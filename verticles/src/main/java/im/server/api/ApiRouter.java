@@ -1,21 +1,22 @@
 package im.server.api;
 
+import im.server.user.UserClient;
 import im.shared.auth.JwtTokens;
-import im.shared.auth.PasswordHasher;
 import im.shared.config.ImConfig;
 import im.shared.message.ReadService;
 import im.shared.store.ConversationStore;
 import im.shared.store.MediaStore;
-import im.shared.store.UserStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 
 /**
- * The HTTP API of PROTOCOL §4 for accounts, users, conversations, history, sync, read and media, mounted on a
- * node's root router. Every {@code /api/v1/*} route but register and login needs a bearer token; unknown
- * {@code /api/v1/*} and {@code /media/*} paths answer 404 in the error shape of {@link HttpErrors}.
+ * The HTTP API of {@code docs/protocol.md §4} for accounts, users, friends, blocks, conversations, history, sync,
+ * read and media, mounted on a node's root router. Accounts, friends and blocks are answered by the user service
+ * ({@link UserClient}), so a {@code UserVerticle} must be deployed on the node before requests arrive.
+ * Every {@code /api/v1/*} route but register and login needs a bearer token; unknown {@code /api/v1/*} and
+ * {@code /media/*} paths answer 404 in the error shape of {@link HttpErrors}.
  *
  * <p>Holds no state of its own; one instance may serve every HTTP verticle instance of the node. Handlers run
  * on the event loop of the request and never block.
@@ -31,29 +32,23 @@ public final class ApiRouter {
   private final AccountRoutes accounts;
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
-  private SocialRoutes social;
+  private final SocialRoutes social;
   private GroupRoutes groups;
 
-  public ApiRouter(ImConfig config, JwtTokens tokens, PasswordHasher hasher, UserStore users,
-                   ConversationStore conversations, ReadService reads, MediaStore media) {
+  public ApiRouter(ImConfig config, JwtTokens tokens, UserClient users, ConversationStore conversations,
+                   ReadService reads, MediaStore media) {
     this.mediaMaxBytes = config.mediaMaxBytes();
     this.tokens = tokens;
-    this.accounts = new AccountRoutes(tokens, hasher, users);
+    this.accounts = new AccountRoutes(tokens, users);
+    this.social = new SocialRoutes(users);
     this.conversations = new ConversationRoutes(conversations, reads);
     this.media = new MediaRoutes(media);
   }
 
   /** The API over {@code pool} with stores of its own. */
-  public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, PasswordHasher hasher,
-                                 ReadService reads) {
-    return new ApiRouter(config, tokens, hasher, new UserStore(pool), new ConversationStore(pool), reads,
+  public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, ReadService reads) {
+    return new ApiRouter(config, tokens, new UserClient(vertx), new ConversationStore(pool), reads,
         new MediaStore(vertx, pool));
-  }
-
-  /** Adds the friends and blocks routes; call before the router is mounted. */
-  public ApiRouter social(SocialRoutes routes) {
-    this.social = routes;
-    return this;
   }
 
   /** Serves groups and rooms too; call before {@link #mount}. */
@@ -94,9 +89,7 @@ public final class ApiRouter {
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
     root.get(MediaRoutes.URL_PREFIX + ":sha256").handler(new BearerAuth(tokens, true)).handler(media::download);
-    if (social != null) {
-      social.mount(root, json);
-    }
+    social.mount(root, json);
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);
     root.route(MediaRoutes.URL_PREFIX + "*").last().handler(HttpErrors::notFound);

@@ -1,33 +1,22 @@
 package im.server.api;
 
-import im.protocol.ImException;
-import im.server.presence.Presence;
-import im.server.social.Friends;
-import im.shared.store.SocialStore.Friend;
-import io.vertx.core.json.JsonArray;
+import im.server.user.UserClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.util.List;
-import java.util.Map;
-
 /**
- * Friends and blocks (PROTOCOL §4 "Friends and blocks"), mounted by {@link ApiRouter} behind its bearer check and
- * error mapping. Handlers run on the request's event loop.
+ * Friends and blocks ({@code docs/protocol.md §4} "Friends and blocks") over the user service, mounted by
+ * {@link ApiRouter} behind its bearer check and error mapping: these handlers read the request, ask
+ * {@link UserClient} and write its answer. Handlers run on the request's event loop.
  */
-public final class SocialRoutes {
+final class SocialRoutes {
 
-  /** Longer greetings are refused rather than cut. */
-  static final int MAX_REQUEST_MESSAGE = 500;
+  private final UserClient users;
 
-  private final Friends friends;
-  private final Presence presence;
-
-  public SocialRoutes(Friends friends, Presence presence) {
-    this.friends = friends;
-    this.presence = presence;
+  SocialRoutes(UserClient users) {
+    this.users = users;
   }
 
   void mount(Router root, BodyHandler json) {
@@ -47,77 +36,55 @@ public final class SocialRoutes {
     JsonObject body = RequestJson.body(ctx);
     String to = RequestJson.string(body, "to", true);
     String message = RequestJson.string(body, "message", false);
-    if (to.isEmpty()) {
-      throw ImException.badRequest("to must be a uid");
-    }
-    if (message != null && message.length() > MAX_REQUEST_MESSAGE) {
-      throw ImException.badRequest("message is longer than " + MAX_REQUEST_MESSAGE + " characters");
-    }
-    friends.request(BearerAuth.uid(ctx), to, message)
-        .onSuccess(reply -> Replies.json(ctx, 201, reply))
+    users.requestFriend(BearerAuth.uid(ctx), to, message)
+        .onSuccess(sent -> Replies.json(ctx, 201, sent.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void incoming(RoutingContext ctx) {
-    friends.incoming(BearerAuth.uid(ctx))
-        .onSuccess(requests -> Replies.ok(ctx, new JsonObject().put("requests", requests)))
+    users.friendRequests(BearerAuth.uid(ctx))
+        .onSuccess(pending -> Replies.ok(ctx, pending.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void accept(RoutingContext ctx) {
-    friends.accept(BearerAuth.uid(ctx), ctx.pathParam("requestId"))
-        .onSuccess(reply -> Replies.ok(ctx, reply))
+    users.acceptFriend(BearerAuth.uid(ctx), ctx.pathParam("requestId"))
+        .onSuccess(befriended -> Replies.ok(ctx, befriended.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void reject(RoutingContext ctx) {
-    friends.reject(BearerAuth.uid(ctx), ctx.pathParam("requestId"))
+    users.rejectFriend(BearerAuth.uid(ctx), ctx.pathParam("requestId"))
         .onSuccess(v -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
-  /** Each friend with the status and lastSeen last announced to friends, so the list agrees with the frames. */
   private void list(RoutingContext ctx) {
-    friends.friends(BearerAuth.uid(ctx))
-        .compose(list -> presence.shown(list.stream().map(Friend::uid).toList()).map(shown -> toJson(list, shown)))
-        .onSuccess(reply -> Replies.ok(ctx, reply))
+    users.friends(BearerAuth.uid(ctx))
+        .onSuccess(friends -> Replies.ok(ctx, friends.toJson()))
         .onFailure(ctx::fail);
   }
 
-  private static JsonObject toJson(List<Friend> list, Map<String, JsonObject> shown) {
-    JsonArray array = new JsonArray();
-    for (Friend friend : list) {
-      JsonObject state = shown.get(friend.uid());
-      array.add(new JsonObject()
-          .put("uid", friend.uid())
-          .put("username", friend.username())
-          .put("displayName", friend.displayName())
-          .put("status", state == null ? "offline" : state.getString("status"))
-          .put("lastSeen", state == null ? friend.lastSeen() : state.getLong("lastSeen")));
-    }
-    return new JsonObject().put("friends", array);
-  }
-
   private void unfriend(RoutingContext ctx) {
-    friends.unfriend(BearerAuth.uid(ctx), ctx.pathParam("uid"))
+    users.unfriend(BearerAuth.uid(ctx), ctx.pathParam("uid"))
         .onSuccess(v -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void blocks(RoutingContext ctx) {
-    friends.blocked(BearerAuth.uid(ctx))
-        .onSuccess(uids -> Replies.ok(ctx, new JsonObject().put("uids", uids)))
+    users.blocks(BearerAuth.uid(ctx))
+        .onSuccess(blocked -> Replies.ok(ctx, blocked.toJson()))
         .onFailure(ctx::fail);
   }
 
   private void block(RoutingContext ctx) {
-    friends.block(BearerAuth.uid(ctx), ctx.pathParam("uid"))
+    users.block(BearerAuth.uid(ctx), ctx.pathParam("uid"))
         .onSuccess(v -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void unblock(RoutingContext ctx) {
-    friends.unblock(BearerAuth.uid(ctx), ctx.pathParam("uid"))
+    users.unblock(BearerAuth.uid(ctx), ctx.pathParam("uid"))
         .onSuccess(v -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }

@@ -1,6 +1,6 @@
 package im.server.message;
 
-import im.server.social.SendPolicy;
+import im.server.user.SendPolicy;
 import im.shared.bus.Addresses;
 import im.shared.cluster.PartitionOwners;
 import im.shared.bus.BusErrors;

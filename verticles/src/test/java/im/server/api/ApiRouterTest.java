@@ -2,10 +2,10 @@ package im.server.api;
 
 import im.protocol.Conv;
 import im.server.TestNode;
+import im.server.user.TestUserService;
 import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
-import im.shared.auth.PasswordHasher;
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
 import im.shared.routes.Delivery;
@@ -70,9 +70,9 @@ class ApiRouterTest {
       delivered.addAll(deliveries);
       return Future.succeededFuture();
     };
+    TestUserService.deploy(vertx, pool, config.passwordIterations(), recording).await();
     Router root = Router.router(vertx);
-    ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()),
-        new ReadCursors(pool, recording)).mount(root);
+    ApiRouter.create(vertx, config, pool, tokens, new ReadCursors(pool, recording)).mount(root);
     server = vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1").await();
     http = new HttpTestClient(server.actualPort());
   }

@@ -1,16 +1,16 @@
-package im.server.social;
+package im.server.user;
 
 import im.protocol.Conv;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.shared.bus.Addresses;
+import im.shared.bus.user.SocialChanged;
 import im.shared.store.SocialStore;
 import im.shared.store.SocialStore.PairState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Who may send in a one-to-one conversation: nobody across a block (either way), and with
  * {@code p2p.requireFriendship} only friends. Answered from a bounded node-local cache of each pair's state,
  * loaded from PostgreSQL on a miss, so the hot path makes no database round trip. Changes are published on
- * {@link Addresses#SOCIAL_CHANGED} and every node drops the pair; a TTL bounds the life of an entry whose
- * invalidation was lost (the event bus is best effort).
+ * {@link Addresses#SOCIAL_CHANGED} as {@link SocialChanged} and every node drops the pair; a TTL bounds the life
+ * of an entry whose invalidation was lost (the event bus is best effort).
+ *
+ * <p>Part of the user package's API next to {@link UserClient}, but called directly rather than over the bus:
+ * the message owner asks it on every one-to-one send, where a bus hop to {@link UserVerticle} would only add
+ * latency to an answer that is almost always in this node's cache ({@code docs/architecture.md}, "Message path").
+ * The user service's writes keep it current through {@link #changed}.
  *
  * <p>Invalidation is race-free: the entry (a future) is stored before its query starts, so a change committed
  * before the query is read by it, and one committed after removes the entry.
@@ -62,9 +67,9 @@ public final class SendPolicy {
   /** Starts consuming invalidations; completes once the cluster-wide registration is done. */
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(Addresses.SOCIAL_CHANGED, message -> {
-      JsonArray uids = message.body() == null ? null : message.body().getJsonArray("uids");
-      if (uids != null && uids.size() == 2) {
-        forget(uids.getString(0), uids.getString(1));
+      SocialChanged change = SocialChanged.fromJson(message.body());
+      if (change != null) {
+        forget(change.a(), change.b());
       }
     });
     return consumer.completion();
@@ -106,7 +111,7 @@ public final class SendPolicy {
    */
   public void changed(String a, String b) {
     forget(a, b);
-    vertx.eventBus().publish(Addresses.SOCIAL_CHANGED, new JsonObject().put("uids", new JsonArray().add(a).add(b)));
+    vertx.eventBus().publish(Addresses.SOCIAL_CHANGED, new SocialChanged(a, b).toJson());
   }
 
   /** Cached pairs; for tests and metrics. */
