@@ -43,7 +43,7 @@ final class LoadStats {
     duplicates.increment();
   }
 
-  /** A first arrival whose {@code seq} is below one the connection already had: PROTOCOL §3 order broken. */
+  /** A first arrival whose {@code seq} is below one the connection already had: docs/protocol.md §3 order broken. */
   void outOfOrder() {
     outOfOrder.increment();
   }
@@ -71,7 +71,7 @@ final class LoadStats {
 
   /**
    * Nothing went wrong: no errors, and every acked message reached its peer, in order. Duplicates do not
-   * count against a run: PROTOCOL §3 re-sends unconfirmed messages, so one may cross the peer's {@code recv}.
+   * count against a run: docs/protocol.md §3 re-sends unconfirmed messages, so one may cross the peer's {@code recv}.
    */
   boolean clean() {
     return errorCount() == 0 && outOfOrder.sum() == 0 && deliveredCount() == ackedCount();

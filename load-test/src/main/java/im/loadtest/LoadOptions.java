@@ -1,0 +1,77 @@
+package im.loadtest;
+
+import java.util.Set;
+
+/**
+ * The knobs of one load run, from {@code --key=value} arguments, with their defaults; {@link #parse} rejects
+ * what cannot make a run.
+ */
+record LoadOptions(String host, int httpPort, int tcpPort, String transport, int pairs, int messages, int window,
+                   long durationMs, int setupConcurrency, long drainMs) {
+
+  static final String USAGE = """
+      usage: java -jar im-load-test.jar [--key=value ...]
+        --host=127.0.0.1     node to load
+        --http-port=8080     HTTP API and WebSocket port
+        --tcp-port=9000      TCP gateway port
+        --transport=ws       ws or tcp
+        --pairs=50           sender/peer pairs (2 x pairs users and connections)
+        --messages=200       messages per sender
+        --window=10          sends per sender awaiting their ack
+        --duration=SECONDS   send for this long instead of --messages
+        --setup-concurrency=32  registrations, logins and connects in flight during setup
+        --drain-ms=5000      how long to wait after the last ack for deliveries still under way""";
+
+  /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
+  static LoadOptions parse(String[] args) {
+    Flags given = Flags.parse(args, Set.of("host", "http-port", "tcp-port", "transport", "pairs", "messages",
+        "window", "duration", "setup-concurrency", "drain-ms"));
+    LoadOptions options = new LoadOptions(
+        given.string("host", "127.0.0.1"),
+        given.integer("http-port", 8080),
+        given.integer("tcp-port", 9000),
+        given.string("transport", "ws"),
+        given.integer("pairs", 50),
+        given.integer("messages", 200),
+        given.integer("window", 10),
+        given.has("duration") ? durationMs(given.string("duration", "")) : 0,
+        given.integer("setup-concurrency", 32),
+        given.integer("drain-ms", 5000));
+    if (!options.transport.equals("ws") && !options.transport.equals("tcp")) {
+      throw new IllegalArgumentException("--transport must be ws or tcp");
+    }
+    if (options.pairs < 1 || options.messages < 1 || options.window < 1 || options.setupConcurrency < 1) {
+      throw new IllegalArgumentException("--pairs, --messages, --window and --setup-concurrency must be >= 1");
+    }
+    return options;
+  }
+
+  boolean overWebSocket() {
+    return transport.equals("ws");
+  }
+
+  /** Whether senders stop at a deadline rather than after {@code messages} each. */
+  boolean timed() {
+    return durationMs > 0;
+  }
+
+  /** The first line of the report: what was run against which node. */
+  String describe() {
+    String amount = timed() ? "duration=" + durationMs / 1000.0 + "s" : "messages/sender=" + messages;
+    return "transport=" + transport + " pairs=" + pairs + " " + amount + " window=" + window
+        + " node=" + host + ":" + (overWebSocket() ? httpPort : tcpPort);
+  }
+
+  private static long durationMs(String value) {
+    String seconds = value.endsWith("s") ? value.substring(0, value.length() - 1) : value;
+    try {
+      long ms = Math.round(Double.parseDouble(seconds) * 1000);
+      if (ms <= 0) {
+        throw new NumberFormatException();
+      }
+      return ms;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--duration must be a positive number of seconds: " + value);
+    }
+  }
+}

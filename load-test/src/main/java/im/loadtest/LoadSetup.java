@@ -1,0 +1,105 @@
+package im.loadtest;
+
+import im.protocol.client.ImClient;
+import im.protocol.client.ImHttp;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * Everything before the measured part of a run: registers and logs in fresh users over HTTP, then connects
+ * and authenticates one client per user, at most {@code setup-concurrency} of either in flight. Owns what
+ * it opens until {@link #close}.
+ *
+ * <p>Thread-safe: steps complete on whichever event loop answers them, and the list of opened clients is
+ * guarded by its own lock.
+ */
+final class LoadSetup {
+
+  /** A signed-up user: its id, and the token its connection authenticates with. */
+  record Account(String uid, String token) {
+  }
+
+  private final Vertx vertx;
+  private final LoadOptions options;
+  private final RunId runId;
+  private final HttpClient httpClient;
+  private final ImHttp http;
+  private final List<ImClient> opened = new ArrayList<>();
+
+  LoadSetup(Vertx vertx, LoadOptions options, RunId runId) {
+    this.vertx = vertx;
+    this.options = options;
+    this.runId = runId;
+    this.httpClient = vertx.createHttpClient(new HttpClientOptions(),
+        new PoolOptions().setHttp1MaxSize(options.setupConcurrency()));
+    this.http = new ImHttp(httpClient, options.host(), options.httpPort());
+  }
+
+  /** Registers and logs in {@code count} fresh users; accounts in index order. */
+  Future<List<Account>> signUp(int count) {
+    return bounded(count, this::account);
+  }
+
+  /**
+   * Connects and authenticates one client per account (device {@code load-<index>}), in account order.
+   * {@code frames} gives each client the handler of the frames no request claims, set before {@code auth}
+   * so that nothing sent right after it is missed.
+   */
+  Future<List<ImClient>> connect(List<Account> accounts, Function<ImClient, Handler<JsonObject>> frames) {
+    return bounded(accounts.size(), index -> connect(index, accounts.get(index), frames));
+  }
+
+  /** Closes every client opened so far, and the HTTP client; completes when all are closed. */
+  Future<Void> close() {
+    List<ImClient> open;
+    synchronized (opened) {
+      open = List.copyOf(opened);
+    }
+    open.forEach(ImClient::close);
+    return Future.join(Future.join(open.stream().map(ImClient::closed).toList()), httpClient.close()).mapEmpty();
+  }
+
+  private Future<Account> account(int index) {
+    String username = runId.username(index);
+    String password = runId.password(index);
+    return http.register(username, password)
+        .compose(registered -> http.login(username, password))
+        .map(login -> new Account(login.getString("uid"), login.getString("token")));
+  }
+
+  private Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
+    Future<ImClient> connecting = options.overWebSocket()
+        ? ImClient.ws(vertx, options.host(), options.httpPort())
+        : ImClient.tcp(vertx, options.host(), options.tcpPort());
+    return connecting.compose(client -> {
+      synchronized (opened) {
+        opened.add(client);
+      }
+      client.recordFrames(false).frameHandler(frames.apply(client));
+      return client.auth(account.token(), "load-" + index, "other").map(client);
+    });
+  }
+
+  /**
+   * Runs {@code step} for indexes 0 to {@code count - 1} with at most {@code setup-concurrency} in flight,
+   * starting the next as one finishes; results in index order, failing with the first failure.
+   */
+  private <R> Future<List<R>> bounded(int count, IntFunction<Future<R>> step) {
+    Single<List<R>> results = Flowable.range(0, count)
+        .concatMapEager(index -> Single.fromCompletionStage(step.apply(index).toCompletionStage()).toFlowable(),
+            options.setupConcurrency(), 1)
+        .toList();
+    return Future.fromCompletionStage(results.toCompletionStage());
+  }
+}

@@ -1,0 +1,100 @@
+package im.loadtest;
+
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
+import im.protocol.Op;
+import im.protocol.client.ImClient;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sending side of a pair: sends text messages to its peer with at most {@code window} sends awaiting
+ * their ack, and records each ack's latency.
+ *
+ * <p>The window is back-pressure: message numbers are a stream that {@code flatMapCompletable} pulls one
+ * at a time as a send settles, so the next send starts on the event loop that delivered the previous reply
+ * and the deadline (or the message count) is checked only when a slot frees up. Rate-limit retries wait on
+ * RxJava's computation scheduler; {@link ImClient} may be called from any thread.
+ */
+final class Sender {
+
+  private static final long RATE_LIMIT_RETRY_MS = 100;
+
+  private final ImClient client;
+  private final String to;
+  private final int pair;
+  private final RunId runId;
+  private final LoadStats stats;
+
+  Sender(ImClient client, String to, int pair, RunId runId, LoadStats stats) {
+    this.client = client;
+    this.to = to;
+    this.pair = pair;
+    this.runId = runId;
+    this.stats = stats;
+  }
+
+  /**
+   * Sends until {@code deadlineNanos} ({@link System#nanoTime()}) or, when it is 0, {@code messages} messages;
+   * stops early if the connection closes. Completes once every send has been acked or has failed.
+   */
+  Completable sends(int messages, int window, long deadlineNanos) {
+    Flowable<Integer> numbers = deadlineNanos != 0
+        ? Flowable.range(0, Integer.MAX_VALUE).takeWhile(n -> System.nanoTime() < deadlineNanos)
+        : Flowable.range(0, messages);
+    return numbers
+        .takeWhile(n -> !client.closed().isComplete())
+        .flatMapCompletable(this::send, false, window);
+  }
+
+  /** One message, settled: an ack is recorded, any failure counted; neither stops the sender. */
+  private Completable send(int n) {
+    String cmid = runId.cmid(pair, n);
+    JsonObject send = new JsonObject()
+        .put("cmid", cmid)
+        .put("to", to)
+        .put("kind", "text")
+        .put("body", new JsonObject().put("text", "load message " + n + " of run " + runId.value()));
+    long firstSentAt = System.nanoTime();
+    return attempt(send)
+        .doOnSuccess(reply -> onReply(reply, cmid, System.nanoTime() - firstSentAt))
+        .doOnError(failure -> stats.error(
+            failure instanceof ImException e ? "no_reply_" + e.code().wireName() : "client_failure"))
+        .ignoreElement()
+        .onErrorComplete();
+  }
+
+  /**
+   * Sends, and again after {@code rate_limited} with the same cmid as docs/protocol.md §3 allows, until
+   * another reply comes. Ack latency counts from the first attempt, as a user would feel it.
+   */
+  private Single<JsonObject> attempt(JsonObject send) {
+    return Single.defer(() -> Single.fromCompletionStage(client.request(Op.SEND, send).toCompletionStage()))
+        .flatMap(reply -> {
+          if (isRateLimited(reply) && !client.closed().isComplete()) {
+            stats.rateLimited();
+            return attempt(send).delaySubscription(RATE_LIMIT_RETRY_MS, TimeUnit.MILLISECONDS);
+          }
+          return Single.just(reply);
+        });
+  }
+
+  private static boolean isRateLimited(JsonObject reply) {
+    return Op.ERROR.wireName().equals(reply.getValue("t"))
+        && ErrorCode.RATE_LIMITED.wireName().equals(reply.getValue("code"));
+  }
+
+  private void onReply(JsonObject reply, String cmid, long latencyNanos) {
+    String t = reply.getString("t");
+    if (Op.ACK.wireName().equals(t) && cmid.equals(reply.getValue("cmid"))) {
+      stats.acked(latencyNanos);
+    } else if (Op.ERROR.wireName().equals(t)) {
+      stats.error(String.valueOf(reply.getValue("code")));
+    } else {
+      stats.error("unexpected_reply_" + t);
+    }
+  }
+}
