@@ -8,18 +8,19 @@ import im.server.admin.NodeAdminVerticle;
 import im.server.admin.VerticleScaler;
 import im.server.api.ApiRouter;
 import im.server.api.GroupRoutes;
-import im.server.gateway.RoomDeliveryVerticle;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.api.SocialRoutes;
 import im.server.cluster.OwnershipEvents;
-import im.server.gateway.ClusterDevices;
+import im.server.delivery.NodeDeliveryVerticle;
+import im.server.delivery.RoomDeliveryVerticle;
 import im.server.gateway.GatewayServices;
-import im.server.gateway.LocalSessions;
-import im.server.gateway.NodeDeliveryVerticle;
-import im.server.gateway.NodeSessionsVerticle;
 import im.server.gateway.TcpGatewayVerticle;
 import im.server.gateway.WsGateway;
+import im.server.session.ClusterDevices;
+import im.server.session.LocalSessions;
+import im.server.session.SessionVerticle;
+import im.server.session.Sessions;
 import im.server.message.ConvOwnership;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
@@ -178,7 +179,8 @@ public final class Node {
     routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
-    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);
+    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, metrics,
+        new Sessions(sessions, nodeId, routes, presence), presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, new PasswordHasher(vertx, config.passwordIterations()), reads)
         .social(new SocialRoutes(new Friends(social, fanout, sendPolicy), presence));
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
@@ -206,7 +208,7 @@ public final class Node {
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
         .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
         .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
-        .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
+        .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
             config.http().instances(), count -> { }))

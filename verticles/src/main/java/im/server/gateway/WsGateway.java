@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Set;
 
 /**
- * The {@code /ws} endpoint (PROTOCOL §3) on the node's shared HTTP server: checks the {@code Origin}
+ * The {@code /ws} endpoint (docs/protocol.md §3) on the node's shared HTTP server: checks the {@code Origin}
  * allow-list, upgrades, and hands the socket to a {@link WsConnection}.
  *
  * <p>One per node; thread-safe. {@link #handle} runs on whichever HTTP server context received the request,
@@ -30,8 +30,8 @@ public final class WsGateway {
   }
 
   /**
-   * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error,
-   * VERTX5-NOTES 20) and the frame size limit.
+   * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error:
+   * no extension is negotiated) and the frame size limit.
    */
   public static HttpServerOptions configure(HttpServerOptions options, int maxFrameBytes) {
     return options

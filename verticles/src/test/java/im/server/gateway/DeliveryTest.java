@@ -2,10 +2,11 @@ package im.server.gateway;
 
 import im.protocol.Op;
 import im.shared.Ids;
+import im.server.session.OutboundFrame;
 import im.shared.bus.Addresses;
-import im.shared.bus.Events;
+import im.shared.bus.delivery.DeliverEvent;
+import im.shared.bus.delivery.DeliverItem;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +52,7 @@ class DeliveryTest {
 
   private void deliver(List<String> uids, Op op, JsonObject body, String skip) {
     vertx.eventBus().send(Addresses.nodeDeliver(node.nodeId),
-        Events.deliver(new JsonArray().add(Events.deliveryItem(uids, op, body, skip))));
+        new DeliverEvent(List.of(DeliverItem.of(uids, op, body, skip))).toJson());
   }
 
   @ParameterizedTest

@@ -2,7 +2,10 @@ package im.server.gateway;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
+import im.server.delivery.NodeDeliveryVerticle;
 import im.server.presence.PresenceTracker;
+import im.server.session.LocalSessions;
+import im.server.session.Sessions;
 import im.shared.Ids;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
@@ -61,7 +64,9 @@ final class GatewayHarness {
             .put("sendBurst", 1000));
     this.config = ImConfig.of(base.mergeIn(overrides, true));
     this.sessions = new LocalSessions(config.realtime().maxDevices());
-    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), routes, metrics, sessions, noPresence());
+    PresenceTracker presence = noPresence();
+    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), metrics,
+        new Sessions(sessions, nodeId, routes, presence), presence);
   }
 
   static GatewayHarness start(Vertx vertx, JsonObject overrides) throws Exception {
