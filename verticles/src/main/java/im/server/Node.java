@@ -210,7 +210,7 @@ public final class Node {
         .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
         .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
-        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
+        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(api, admin, ws, health, prometheus),
             config.http().instances(), count -> { }))
         .onSuccess(v -> health.setUp("http", true))
         .compose(v -> deployments.scalable(TCP, index -> new TcpGatewayVerticle(gateway), config.tcp().instances(), count -> { }))

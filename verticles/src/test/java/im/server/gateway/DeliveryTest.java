@@ -1,12 +1,14 @@
 package im.server.gateway;
 
 import im.protocol.Op;
+import im.protocol.client.ImClient;
 import im.shared.Ids;
 import im.server.session.OutboundFrame;
 import im.shared.bus.Addresses;
 import im.shared.bus.delivery.DeliverEvent;
 import im.shared.bus.delivery.DeliverItem;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The downlink: node-addressed deliver events, the re-send window, and the drain on shutdown. */
@@ -153,8 +156,10 @@ class DeliveryTest {
     assertEquals(0, node.sessions.count("ws") + node.sessions.count("tcp"));
     assertTrue(node.sessions.all().isEmpty());
 
-    assertEquals(503, WsTestClient.connect(vertx, node.httpPort, null).handshakeStatus());
-    TcpTestClient late = TcpTestClient.connect(vertx, node.tcpPort);
+    UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
+        () -> ImClient.ws(vertx, "127.0.0.1", node.httpPort).await(10, TimeUnit.SECONDS));
+    assertEquals(503, refused.getStatus());
+    TestClient late = node.connect("tcp");
     late.awaitClosed();
     assertFalse(node.sessions.count("tcp") > 0);
   }
