@@ -3,7 +3,6 @@ package im.server.gateway;
 import im.protocol.Conv;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
-import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.group.GroupSettings;
@@ -11,7 +10,6 @@ import im.server.session.Connection;
 import im.server.session.OutboundFrame;
 import im.shared.Ids;
 import im.shared.bus.BusErrors;
-import im.shared.bus.Events;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * The protocol logic of one realtime connection, whatever its transport (docs/protocol.md §3): its state
  * machine and the dispatch of the client's ops. The handshake ({@link AuthHandshake}), the way out
- * ({@link Downlink}) and rooms and typing ({@link RoomsAndTyping}) are its parts; transports hand it decoded
- * frames.
+ * ({@link Downlink}), the ops served by other services ({@link RequestOps}) and rooms and typing
+ * ({@link RoomsAndTyping}) are its parts; transports hand it decoded frames.
  *
  * <p>Threading: lives on the context of its connection. The inbound methods are called there by the
  * transport, and so is {@link #deliver}; {@link #kick} may be called from any thread and hops onto that context.
@@ -42,10 +40,10 @@ public final class ClientSession implements Connection {
   private final Transport transport;
   private final String connId = Ids.newId();
   private final Promise<Void> closed = Promise.promise();
-  private final TokenBucket sendRate;
   private final Downlink downlink;
   private final AuthHandshake handshake;
   private final RoomsAndTyping rooms;
+  private final RequestOps requests;
 
   private State state = State.AWAITING_AUTH;
   private boolean closing;
@@ -62,9 +60,9 @@ public final class ClientSession implements Connection {
     this.context = vertx.getOrCreateContext();
     this.transport = transport;
     ResendWheel wheel = ResendWheel.of(vertx, services.realtime());
-    this.sendRate = new TokenBucket(services.realtime().sendsPerSecond(), services.realtime().sendBurst(), System.nanoTime());
     this.downlink = new Downlink(this, transport, wheel, services.realtime());
     this.rooms = new RoomsAndTyping(this, services, downlink, GroupSettings.of(services.config()).typingIntervalMs());
+    this.requests = new RequestOps(this, services, downlink, rooms);
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     this.handshake = new AuthHandshake(this, services, transport, downlink, wheel);
@@ -270,13 +268,13 @@ public final class ClientSession implements Connection {
 
   private void dispatch(Op op, JsonObject body, long arrivalNanos) {
     switch (op) {
-      case PING -> downlink.write(new OutboundFrame(Op.PONG, Downlink.withId(new JsonObject(), Validation.requestId(body))));
-      case SEND -> send(body, arrivalNanos);
-      case RECV -> recv(body);
-      case READ -> read(body);
-      case RECALL -> recall(body);
+      case PING -> ping(body);
+      case SEND -> requests.send(body, arrivalNanos);
+      case RECV -> requests.recv(body);
+      case READ -> requests.read(body);
+      case RECALL -> requests.recall(body);
       case AUTH -> throw ImException.badRequest("already authenticated");
-      case PRESENCE -> presence(body);
+      case PRESENCE -> requests.presence(body);
       case TYPING -> rooms.typing(body);
       case JOIN -> rooms.join(body);
       case LEAVE -> rooms.leave(body);
@@ -284,75 +282,8 @@ public final class ClientSession implements Connection {
     }
   }
 
-  private void send(JsonObject body, long arrivalNanos) {
-    Object id = Validation.requestId(body);
-    String cmid = Validation.cmid(Validation.optionalString(body, "cmid"));
-    String conv = sendTarget(body);
-    String kind = Validation.requireString(body, "kind");
-    Object content = body.getValue("body");
-    if (!(content instanceof JsonObject message)) {
-      throw ImException.badRequest("body must be a JSON object");
-    }
-    MessageKinds.validate(kind, message);
-    if (Conv.typeOf(conv) == Conv.Type.ROOM && !rooms.joined(conv)) {
-      throw ImException.notMember("join the room before sending to it");
-    }
-    if (!sendRate.tryTake(System.nanoTime())) {
-      throw new ImException(ErrorCode.RATE_LIMITED, "too many sends; retry later with the same cmid");
-    }
-    reply(id, services.messages().send(Events.send(conv, uid, device, connId, cmid, kind, message)), acked -> {
-      services.metrics().ackLatency(System.nanoTime() - arrivalNanos);
-      JsonObject ack = Downlink.withId(new JsonObject(), id);
-      acked.forEach(field -> ack.put(field.getKey(), field.getValue()));
-      downlink.write(new OutboundFrame(Op.ACK, ack));
-    });
-  }
-
-  /** Exactly one of {@code conv} and {@code to}; {@code to} names the one-to-one conversation with that user. */
-  private String sendTarget(JsonObject body) {
-    String conv = Validation.optionalString(body, "conv");
-    String to = Validation.optionalString(body, "to");
-    if ((conv == null) == (to == null)) {
-      throw ImException.badRequest("exactly one of conv and to is required");
-    }
-    if (to != null) {
-      if (to.isEmpty() || to.indexOf(':') >= 0) {
-        throw ImException.badRequest("to must be a uid");
-      }
-      if (to.equals(uid)) {
-        throw ImException.badRequest("cannot send to yourself");
-      }
-      return Conv.p2p(uid, to);
-    }
-    return requireConv(conv);
-  }
-
-  private void recv(JsonObject body) {
-    String conv = requireConv(Validation.optionalString(body, "conv"));
-    downlink.release(conv, Validation.requireSeq(body, "seq"));
-  }
-
-  private void read(JsonObject body) {
-    Object id = Validation.requestId(body);
-    String conv = requireConv(Validation.optionalString(body, "conv"));
-    long seq = Validation.requireSeq(body, "seq");
-    reply(id, services.reads().markRead(uid, conv, seq, connId));
-  }
-
-  private void recall(JsonObject body) {
-    Object id = Validation.requestId(body);
-    String conv = requireConv(Validation.optionalString(body, "conv"));
-    long seq = Validation.requireLong(body, "seq", 1, Long.MAX_VALUE);
-    reply(id, services.messages().recall(uid, conv, seq, connId), done -> downlink.ok(id));
-  }
-
-  private void presence(JsonObject body) {
-    Object id = Validation.requestId(body);
-    // Presence changes cost work on the user's presence owner: they share the connection's send budget.
-    if (!sendRate.tryTake(System.nanoTime())) {
-      throw new ImException(ErrorCode.RATE_LIMITED, "too many presence changes; retry later");
-    }
-    reply(id, services.presence().set(uid, Validation.requireString(body, "status")));
+  private void ping(JsonObject body) {
+    downlink.write(new OutboundFrame(Op.PONG, Downlink.withId(new JsonObject(), Validation.requestId(body))));
   }
 
   static String requireConv(String conv) {

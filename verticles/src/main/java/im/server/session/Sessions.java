@@ -29,11 +29,6 @@ public final class Sessions {
     this.presence = presence;
   }
 
-  /** The node's connections, for what reads them (delivery, admin, tests). */
-  public LocalSessions local() {
-    return local;
-  }
-
   /** The chat rooms joined by this node's connections. */
   public RoomIndex rooms() {
     return local.rooms();
