@@ -8,17 +8,18 @@ import im.server.admin.NodeAdminVerticle;
 import im.server.admin.VerticleScaler;
 import im.server.api.ApiRouter;
 import im.server.api.GroupRoutes;
-import im.server.gateway.RoomDeliveryVerticle;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
-import im.server.gateway.ClusterDevices;
+import im.server.delivery.NodeDeliveryVerticle;
+import im.server.delivery.RoomDeliveryVerticle;
 import im.server.gateway.GatewayServices;
-import im.server.gateway.LocalSessions;
-import im.server.gateway.NodeDeliveryVerticle;
-import im.server.gateway.NodeSessionsVerticle;
 import im.server.gateway.TcpGatewayVerticle;
 import im.server.gateway.WsGateway;
 import im.shared.cluster.PartitionOwners;
+import im.server.session.ClusterDevices;
+import im.server.session.LocalSessions;
+import im.server.session.SessionVerticle;
+import im.server.session.Sessions;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
@@ -181,7 +182,8 @@ public final class Node {
     routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
-    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, routes, metrics, sessions, presence);
+    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, metrics,
+        new Sessions(sessions, nodeId, routes, presence), presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
     Friends friends = new Friends(social, fanout, sendPolicy, presence::shown);
@@ -211,10 +213,10 @@ public final class Node {
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
         .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
         .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
-        .compose(v -> deployments.single("sessions", index -> new NodeSessionsVerticle(nodeId, sessions)))
+        .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
-        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(config, api, admin, ws, health, prometheus),
+        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(api, admin, ws, health, prometheus),
             config.http().instances(), count -> { }))
         .onSuccess(v -> health.setUp("http", true))
         .compose(v -> deployments.scalable(TCP, index -> new TcpGatewayVerticle(gateway), config.tcp().instances(), count -> { }))

@@ -1,11 +1,10 @@
 package im.shared.routes;
 
 import im.shared.bus.Addresses;
-import im.shared.bus.Events;
+import im.shared.bus.delivery.DeliverEvent;
+import im.shared.bus.delivery.DeliverItem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +33,7 @@ public final class EventBusFanout implements Fanout {
     Set<String> uids = new LinkedHashSet<>();
     deliveries.forEach(delivery -> uids.addAll(delivery.uids()));
     return routes.lookup(uids).map(online -> {
-      Map<String, JsonArray> itemsByNode = new HashMap<>();
+      Map<String, List<DeliverItem>> itemsByNode = new HashMap<>();
       for (Delivery delivery : deliveries) {
         Map<String, List<String>> uidsByNode = new HashMap<>();
         for (String uid : delivery.uids()) {
@@ -43,10 +42,10 @@ public final class EventBusFanout implements Fanout {
             nodes.keySet().forEach(node -> uidsByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(uid));
           }
         }
-        uidsByNode.forEach((node, nodeUids) -> itemsByNode.computeIfAbsent(node, n -> new JsonArray())
-            .add(Events.deliveryItem(nodeUids, delivery.op(), delivery.body(), delivery.skipConn())));
+        uidsByNode.forEach((node, nodeUids) -> itemsByNode.computeIfAbsent(node, n -> new ArrayList<>())
+            .add(new DeliverItem(nodeUids, delivery.skipConn(), delivery.op(), delivery.body())));
       }
-      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), Events.deliver(items)));
+      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(items).toJson()));
       return null;
     });
   }

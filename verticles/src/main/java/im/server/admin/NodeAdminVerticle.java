@@ -1,26 +1,24 @@
 package im.server.admin;
 
 import im.protocol.ImException;
-import im.server.gateway.LocalSessions;
+import im.server.session.LocalSessions;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
+import im.shared.bus.session.KickUser;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * This node's side of the operators API: answers {@link Addresses#nodeAdmin} (cluster-wide, once per node,
  * so deploy one instance). Commands: {@code status} → {@code {node, connections:{ws, tcp}, verticles}};
  * {@code scale {verticle, instances}} → {@code {node, verticle, instances}}; {@code kick {uid}} →
- * {@code {node, kicked}} after telling each of the user's connections here {@code kicked {"reason":"admin"}}.
+ * {@code {node, kicked}} once the node's session verticle has told each of the user's connections here
+ * {@code kicked {"reason":"admin"}}.
  */
 public final class NodeAdminVerticle extends VerticleBase {
-
-  private static final Logger LOG = LoggerFactory.getLogger(NodeAdminVerticle.class);
 
   static final String OP = "op";
   static final String STATUS = "status";
@@ -56,12 +54,10 @@ public final class NodeAdminVerticle extends VerticleBase {
       reply = scaler.scale(verticle, instances)
           .map(count -> new JsonObject().put("node", nodeId).put("verticle", verticle).put("instances", count));
     } else if (KICK.equals(op)) {
-      String uid = command.getString("uid");
-      int kicked = sessions.kickUser(uid, "admin");
-      if (kicked > 0) {
-        LOG.info("admin kicked {} connections of {}", kicked, uid);
-      }
-      reply = Future.succeededFuture(new JsonObject().put("node", nodeId).put("kicked", kicked));
+      // The session verticle owns the node's connections: it kicks them and says how many there were.
+      reply = vertx.eventBus().<JsonObject>request(Addresses.nodeSessions(nodeId),
+              new KickUser(command.getString("uid"), "admin").toJson())
+          .map(answer -> new JsonObject().put("node", nodeId).put("kicked", KickUser.Reply.fromJson(answer.body()).kicked()));
     } else {
       reply = Future.failedFuture(ImException.badRequest("unknown admin command " + op));
     }

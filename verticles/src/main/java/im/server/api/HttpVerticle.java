@@ -2,13 +2,10 @@ package im.server.api;
 
 import im.server.admin.AdminRoutes;
 import im.server.gateway.WsGateway;
-import im.shared.config.ImConfig;
 import im.shared.health.HealthChecks;
 import im.shared.metrics.Prometheus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,17 +16,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  private final ImConfig config;
   private final ApiRouter api;
   private final AdminRoutes admin;
   private final WsGateway ws;
   private final HealthChecks health;
   private final Prometheus prometheus;
-  private HttpServer server;
 
-  public HttpVerticle(ImConfig config, ApiRouter api, AdminRoutes admin, WsGateway ws, HealthChecks health,
+  public HttpVerticle(ApiRouter api, AdminRoutes admin, WsGateway ws, HealthChecks health,
                       Prometheus prometheus) {
-    this.config = config;
     this.api = api;
     this.admin = admin;
     this.ws = ws;
@@ -44,18 +38,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(this::metrics);
     api.mount(router);
     admin.mount(router);
-    HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
-        .setHost(config.http().host())
-        .setPort(config.http().port())
-        .setTcpNoDelay(true);
-    server = vertx.createHttpServer(options).requestHandler(request -> {
-      if ("/ws".equals(request.path())) {
-        ws.handle(request);
-      } else {
-        router.handle(request);
-      }
-    });
-    return server.listen();
+    return ws.listen(router);
   }
 
   private void health(RoutingContext ctx) {

@@ -1,12 +1,12 @@
 package im.server.gateway;
 
 import im.server.presence.PresenceTracker;
+import im.server.session.Sessions;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
 import im.shared.message.MessageService;
 import im.shared.message.ReadService;
 import im.shared.metrics.ImMetrics;
-import im.shared.routes.RoutingTable;
 
 import java.util.Objects;
 
@@ -20,9 +20,8 @@ public record GatewayServices(
     TokenVerifier tokens,
     MessageService messages,
     ReadService reads,
-    RoutingTable routes,
     ImMetrics metrics,
-    LocalSessions sessions,
+    Sessions sessions,
     PresenceTracker presence) {
 
   public GatewayServices {
@@ -31,7 +30,6 @@ public record GatewayServices(
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(messages, "messages");
     Objects.requireNonNull(reads, "reads");
-    Objects.requireNonNull(routes, "routes");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(presence, "presence");

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A hashed timing wheel driven by one periodic timer: every deadline of the connections of one context
  * (re-sends, auth timeouts, slow-consumer checks, WebSocket pings) lives here instead of in a timer of its
- * own, so ten thousand idle connections cost one timer (VERTX5-NOTES 19).
+ * own, so ten thousand idle connections cost one timer.
  *
  * <p>Deadlines fire late by at most one tick, never early. A task is not cancelled: it checks when it
  * fires whether it still matters, which keeps scheduling free of bookkeeping.

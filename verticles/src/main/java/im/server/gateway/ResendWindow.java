@@ -1,12 +1,14 @@
 package im.server.gateway;
 
+import im.server.session.OutboundFrame;
+
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.function.Consumer;
 
 /**
  * The {@code msg} frames a connection has been sent but has not confirmed with {@code recv}, kept for
- * re-sending (PROTOCOL §3 delivery). Bounded: when full, the oldest entry is dropped, and the client
+ * re-sending (docs/protocol.md §3 delivery). Bounded: when full, the oldest entry is dropped, and the client
  * fills that gap from history. Entries stay in due order because every one waits the same interval.
  *
  * <p>Not thread-safe: one per connection, used on its context; created only once a {@code msg} is sent.

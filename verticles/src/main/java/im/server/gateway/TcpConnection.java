@@ -3,11 +3,12 @@ package im.server.gateway;
 import im.protocol.ErrorCode;
 import im.protocol.Frame;
 import im.protocol.TcpFrameDecoder;
+import im.server.session.OutboundFrame;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 
 /**
- * The TCP transport of one connection: the length-prefixed framing of PROTOCOL §3, decoded by
+ * The TCP transport of one connection: the length-prefixed framing of docs/protocol.md §3, decoded by
  * {@link TcpFrameDecoder} straight into {@link ClientSession}.
  *
  * <p>Threading: everything runs on the socket's context.

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TCP gateway (PROTOCOL §3): deploy several instances, they share the port and Vert.x spreads the
+ * The TCP gateway (docs/protocol.md §3): deploy several instances, they share the port and Vert.x spreads the
  * connections over them; each connection stays on the event loop of the instance that accepted it.
  */
 public final class TcpGatewayVerticle extends VerticleBase {
@@ -33,7 +33,7 @@ public final class TcpGatewayVerticle extends VerticleBase {
         .setHost(tcp.host())
         .setPort(tcp.port())
         .setTcpNoDelay(true)
-        // PROTOCOL §3: a TCP connection silent for tcpIdleTimeoutMs is closed; clients ping every 30 s.
+        // docs/protocol.md §3: a TCP connection silent for tcpIdleTimeoutMs is closed; clients ping every 30 s.
         .setReadIdleTimeout((int) services.realtime().tcpIdleTimeoutMs())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createNetServer(options).connectHandler(this::accept);

@@ -1,5 +1,7 @@
 package im.server.gateway;
 
+import im.server.session.OutboundFrame;
+
 /**
  * What a {@link ClientSession} needs from its socket. One adapter per transport (WebSocket, TCP) unwraps
  * incoming frames into the session and implements this for the way out, so the protocol logic exists

@@ -4,6 +4,7 @@ import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.JsonFrames;
 import im.protocol.Op;
+import im.server.session.OutboundFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +18,7 @@ import java.nio.charset.CharacterCodingException;
 
 /**
  * The WebSocket transport of one connection: unwraps text frames into {@link ClientSession} and enforces
- * RFC 6455 on the way in (VERTX5-NOTES 20), since Vert.x alone would accept invalid UTF-8 and oversized
+ * RFC 6455 on the way in, since Vert.x alone would accept invalid UTF-8 and oversized
  * fragmented messages.
  *
  * <p>Threading: everything runs on the WebSocket's context.

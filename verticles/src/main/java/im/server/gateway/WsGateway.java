@@ -1,6 +1,10 @@
 package im.server.gateway;
 
+import im.shared.config.ImConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
@@ -9,7 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Set;
 
 /**
- * The {@code /ws} endpoint (PROTOCOL §3) on the node's shared HTTP server: checks the {@code Origin}
+ * The {@code /ws} endpoint (docs/protocol.md §3) on the node's shared HTTP server: checks the {@code Origin}
  * allow-list, upgrades, and hands the socket to a {@link WsConnection}.
  *
  * <p>One per node; thread-safe. {@link #handle} runs on whichever HTTP server context received the request,
@@ -30,10 +34,10 @@ public final class WsGateway {
   }
 
   /**
-   * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error,
-   * VERTX5-NOTES 20) and the frame size limit.
+   * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error:
+   * no extension is negotiated) and the frame size limit.
    */
-  public static HttpServerOptions configure(HttpServerOptions options, int maxFrameBytes) {
+  private static HttpServerOptions configure(HttpServerOptions options, int maxFrameBytes) {
     return options
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
@@ -41,8 +45,27 @@ public final class WsGateway {
         .setMaxWebSocketMessageSize(maxFrameBytes);
   }
 
-  /** Mount on {@code GET /ws}, e.g. {@code router.get("/ws").handler(rc -> ws.handle(rc.request()))}. */
-  public void handle(HttpServerRequest request) {
+  /**
+   * Starts the node's HTTP server as every node runs it: the WebSocket settings of {@link #configure}, the
+   * configured address, {@code /ws} handled here and every other request by {@code rest} (the API router).
+   * Call from the start of the verticle that owns the server, so that it runs on that verticle's context.
+   */
+  public Future<HttpServer> listen(Handler<HttpServerRequest> rest) {
+    ImConfig config = services.config();
+    HttpServerOptions options = configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setTcpNoDelay(true);
+    return vertx.createHttpServer(options).requestHandler(request -> {
+      if ("/ws".equals(request.path())) {
+        handle(request);
+      } else {
+        rest.handle(request);
+      }
+    }).listen();
+  }
+
+  private void handle(HttpServerRequest request) {
     if (services.sessions().draining()) {
       refuse(request, 503, "this node is shutting down");
       return;

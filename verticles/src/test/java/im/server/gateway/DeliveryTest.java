@@ -1,11 +1,14 @@
 package im.server.gateway;
 
 import im.protocol.Op;
+import im.protocol.client.ImClient;
 import im.shared.Ids;
+import im.server.session.OutboundFrame;
 import im.shared.bus.Addresses;
-import im.shared.bus.Events;
+import im.shared.bus.delivery.DeliverEvent;
+import im.shared.bus.delivery.DeliverItem;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The downlink: node-addressed deliver events, the re-send window, and the drain on shutdown. */
@@ -51,7 +55,7 @@ class DeliveryTest {
 
   private void deliver(List<String> uids, Op op, JsonObject body, String skip) {
     vertx.eventBus().send(Addresses.nodeDeliver(node.nodeId),
-        Events.deliver(new JsonArray().add(Events.deliveryItem(uids, op, body, skip))));
+        new DeliverEvent(List.of(DeliverItem.of(uids, op, body, skip))).toJson());
   }
 
   @ParameterizedTest
@@ -152,8 +156,10 @@ class DeliveryTest {
     assertEquals(0, node.sessions.count("ws") + node.sessions.count("tcp"));
     assertTrue(node.sessions.all().isEmpty());
 
-    assertEquals(503, WsTestClient.connect(vertx, node.httpPort, null).handshakeStatus());
-    TcpTestClient late = TcpTestClient.connect(vertx, node.tcpPort);
+    UpgradeRejectedException refused = assertThrows(UpgradeRejectedException.class,
+        () -> ImClient.ws(vertx, "127.0.0.1", node.httpPort).await(10, TimeUnit.SECONDS));
+    assertEquals(503, refused.getStatus());
+    TestClient late = node.connect("tcp");
     late.awaitClosed();
     assertFalse(node.sessions.count("tcp") > 0);
   }

@@ -2,7 +2,10 @@ package im.server.gateway;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
+import im.server.delivery.NodeDeliveryVerticle;
 import im.server.presence.PresenceTracker;
+import im.server.session.LocalSessions;
+import im.server.session.Sessions;
 import im.shared.Ids;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
@@ -19,7 +22,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -29,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One node's gateways on a plain Vert.x: the TCP verticle, an HTTP server with the WebSocket handler
- * mounted the way the API verticle mounts it, and the delivery consumer. Our own ports (tokens, message
+ * One node's gateways on a plain Vert.x: the TCP verticle, an HTTP server with {@code /ws} mounted by the
+ * production code that the HTTP verticle uses, and the delivery consumer. Our own ports (tokens, message
  * owner, read cursors, routes) are small in-test implementations; the end-to-end tests use the real ones.
  */
 final class GatewayHarness {
@@ -55,6 +57,7 @@ final class GatewayHarness {
   private GatewayHarness(Vertx vertx, JsonObject overrides) {
     this.vertx = vertx;
     JsonObject base = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("tcp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("realtime", new JsonObject()
             .put("maxFrameBytes", 1024)
@@ -66,13 +69,15 @@ final class GatewayHarness {
             .put("sendBurst", 1000));
     this.config = ImConfig.of(base.mergeIn(overrides, true));
     this.sessions = new LocalSessions(config.realtime().maxDevices());
-    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), routes, metrics, sessions, noPresence());
+    PresenceTracker presence = noPresence();
+    this.services = new GatewayServices(config, nodeId, tokens(), messageOwner(), readCursors(), metrics,
+        new Sessions(sessions, nodeId, routes, presence), presence);
   }
 
   static GatewayHarness start(Vertx vertx, JsonObject overrides) throws Exception {
     GatewayHarness harness = new GatewayHarness(vertx, overrides);
     TcpGatewayVerticle tcp = new TcpGatewayVerticle(harness.services);
-    WsServerVerticle http = new WsServerVerticle(new WsGateway(vertx, harness.services), harness.config);
+    WsServerVerticle http = new WsServerVerticle(new WsGateway(vertx, harness.services));
     Future.all(
             vertx.deployVerticle(tcp),
             vertx.deployVerticle(http),
@@ -83,8 +88,9 @@ final class GatewayHarness {
     return harness;
   }
 
+  /** A connected client of the protocol module, not yet authenticated. */
   TestClient connect(String transport) throws Exception {
-    return "ws".equals(transport) ? WsTestClient.open(vertx, httpPort) : TcpTestClient.connect(vertx, tcpPort);
+    return ImTestClient.connect(vertx, transport, "ws".equals(transport) ? httpPort : tcpPort);
   }
 
   /** A connected, authenticated client. */
@@ -164,25 +170,18 @@ final class GatewayHarness {
     };
   }
 
-  /** The node's HTTP server as the API verticle builds it, reduced to the /ws route. */
+  /** The node's HTTP server started the way the HTTP verticle starts it, with no API behind {@code /ws}. */
   static final class WsServerVerticle extends VerticleBase {
     private final WsGateway gateway;
-    private final ImConfig config;
     HttpServer server;
 
-    WsServerVerticle(WsGateway gateway, ImConfig config) {
+    WsServerVerticle(WsGateway gateway) {
       this.gateway = gateway;
-      this.config = config;
     }
 
     @Override
     public Future<?> start() {
-      Router router = Router.router(vertx);
-      router.get("/ws").handler(rc -> gateway.handle(rc.request()));
-      HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
-          .setHost("127.0.0.1")
-          .setPort(0);
-      return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+      return gateway.listen(Router.router(vertx)).onSuccess(listening -> server = listening);
     }
   }
 }

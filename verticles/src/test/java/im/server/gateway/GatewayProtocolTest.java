@@ -2,6 +2,7 @@ package im.server.gateway;
 
 import im.protocol.Conv;
 import im.protocol.Op;
+import im.server.session.Connection;
 import im.shared.Ids;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -59,7 +60,7 @@ class GatewayProtocolTest {
     assertEquals(1, node.sessions.count(transport));
     assertEquals(1, node.metrics.connections(transport));
 
-    ClientSession session = node.sessions.sessionsOf(uid).get(0);
+    Connection session = node.sessions.sessionsOf(uid).get(0);
     client.close();
     session.closed().await(5, TimeUnit.SECONDS);
     assertEquals(Set.of(), node.routes.devices(uid, node.nodeId));
@@ -265,7 +266,7 @@ class GatewayProtocolTest {
   void sameDeviceReplacesTheOldConnection(String transport) throws Exception {
     String uid = uid();
     TestClient first = node.signedIn(transport, uid, "d1");
-    ClientSession firstSession = node.sessions.sessionsOf(uid).get(0);
+    Connection firstSession = node.sessions.sessionsOf(uid).get(0);
     TestClient second = node.signedIn(transport, uid, "d1");
     assertEquals("replaced", first.expect(Op.KICKED).getString("reason"));
     first.awaitClosed();
@@ -281,14 +282,14 @@ class GatewayProtocolTest {
   void pastTheDeviceLimitTheOldestIsKicked(String transport) throws Exception {
     String uid = uid();
     TestClient oldest = node.signedIn(transport, uid, "d1");
-    ClientSession oldestSession = node.sessions.sessionsOf(uid).get(0);
+    Connection oldestSession = node.sessions.sessionsOf(uid).get(0);
     TestClient middle = node.signedIn(transport, uid, "d2");
     TestClient newest = node.signedIn(transport, uid, "d3");
     assertEquals("device_limit", oldest.expect(Op.KICKED).getString("reason"));
     oldest.awaitClosed();
     middle.sync();
     newest.sync();
-    ClientSession[] left = node.sessions.sessionsOf(uid).toArray(new ClientSession[0]);
+    Connection[] left = node.sessions.sessionsOf(uid).toArray(new Connection[0]);
     assertEquals(2, left.length);
     assertEquals("d2", left[0].device());
     assertEquals("d3", left[1].device());

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** A raw client of one transport, read from the test thread: frames queue up as they arrive. */
+/** A client of one transport, read from the test thread: frames queue up as they arrive. */
 abstract class TestClient {
 
   static final long WAIT_SECONDS = 10;

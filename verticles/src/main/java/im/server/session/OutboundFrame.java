@@ -1,4 +1,4 @@
-package im.server.gateway;
+package im.server.session;
 
 import im.protocol.Op;
 import im.protocol.TcpFrameCodec;
@@ -12,28 +12,28 @@ import io.vertx.core.json.JsonObject;
  * <p>Thread-safe as long as nobody mutates {@code body} after construction: the cached encodings are
  * computed racily, but every thread computes the same value.
  */
-final class OutboundFrame {
+public final class OutboundFrame {
 
   private final Op op;
   private final JsonObject body;
   private volatile String wsText;
   private volatile Buffer tcpBytes;
 
-  OutboundFrame(Op op, JsonObject body) {
+  public OutboundFrame(Op op, JsonObject body) {
     this.op = op;
     this.body = body;
   }
 
-  Op op() {
+  public Op op() {
     return op;
   }
 
-  JsonObject body() {
+  public JsonObject body() {
     return body;
   }
 
   /** The WebSocket text: the body with the op name in {@code "t"}, written first. */
-  String wsText() {
+  public String wsText() {
     String text = wsText;
     if (text == null) {
       String encoded = body.encode();
@@ -45,7 +45,7 @@ final class OutboundFrame {
   }
 
   /** The TCP frame: header and body. The buffer is never mutated, so it may be written to many sockets. */
-  Buffer tcpBytes() {
+  public Buffer tcpBytes() {
     Buffer bytes = tcpBytes;
     if (bytes == null) {
       bytes = TcpFrameCodec.encode(op, body);

@@ -1,12 +1,13 @@
-package im.server.gateway;
+package im.server.session;
 
 import im.shared.bus.Addresses;
+import im.shared.bus.session.KickDevice;
+import im.shared.bus.session.ListSessions;
 import im.shared.routes.RoutingTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The multi-device rules of PROTOCOL §3 across nodes; {@link LocalSessions} already applies them within a node.
+ * The multi-device rules of docs/protocol.md §3 across nodes; {@link LocalSessions} already applies them within a node.
  * Once a session is signed in and its route written, the routing table tells which other nodes hold
  * connections of the same user. Only then (the common case, a user on one node, costs one routes lookup)
  * are those nodes asked for their sessions of the user with their sign-in times, and:
@@ -59,7 +60,7 @@ public final class ClusterDevices {
   }
 
   /** Applies the rules for a session that has just signed in here. */
-  public void signedIn(ClientSession session) {
+  public void signedIn(Connection session) {
     String uid = session.uid();
     routes.lookup(List.of(uid))
         .compose(found -> {
@@ -70,7 +71,7 @@ public final class ClusterDevices {
         .onFailure(e -> LOG.warn("device limit of {} not checked across nodes: {}", uid, e.toString()));
   }
 
-  private Future<Void> enforce(ClientSession session, List<String> others) {
+  private Future<Void> enforce(Connection session, List<String> others) {
     String uid = session.uid();
     List<Future<List<Held>>> asked = others.stream().map(node -> sessionsOn(node, uid)).toList();
     return Future.join(asked).transform(all -> {
@@ -84,7 +85,7 @@ public final class ClusterDevices {
           remaining.add(other);
         }
       }
-      for (ClientSession local : sessions.sessionsOf(uid)) {
+      for (Connection local : sessions.sessionsOf(uid)) {
         if (local != session) {
           remaining.add(new Held(nodeId, local.device(), local.signedInAtMs()));
         }
@@ -100,17 +101,11 @@ public final class ClusterDevices {
   }
 
   private Future<List<Held>> sessionsOn(String node, String uid) {
-    return vertx.eventBus().<JsonObject>request(Addresses.nodeSessions(node), NodeSessionsVerticle.list(uid), options)
+    return vertx.eventBus().<JsonObject>request(Addresses.nodeSessions(node), new ListSessions(uid).toJson(), options)
         .map(Message::body)
-        .map(reply -> {
-          JsonArray list = reply.getJsonArray("sessions", new JsonArray());
-          List<Held> held = new ArrayList<>(list.size());
-          for (int i = 0; i < list.size(); i++) {
-            JsonObject s = list.getJsonObject(i);
-            held.add(new Held(node, s.getString("device"), s.getLong("since")));
-          }
-          return held;
-        })
+        .map(reply -> ListSessions.Reply.fromJson(reply).sessions().stream()
+            .map(held -> new Held(node, held.device(), held.since()))
+            .toList())
         .onFailure(e -> LOG.info("node {} did not list the sessions of {}: {}", node, uid, e.toString()));
   }
 
@@ -119,7 +114,8 @@ public final class ClusterDevices {
     if (held.node().equals(nodeId)) {
       sessions.kickDevice(uid, held.device(), held.since(), reason);
     } else {
-      vertx.eventBus().send(Addresses.nodeSessions(held.node()), NodeSessionsVerticle.kick(uid, held.device(), held.since(), reason));
+      vertx.eventBus().send(Addresses.nodeSessions(held.node()),
+          new KickDevice(uid, held.device(), held.since(), reason).toJson());
     }
   }
 }

@@ -1,4 +1,4 @@
-package im.server.gateway;
+package im.server.session;
 
 import io.vertx.core.Future;
 
@@ -20,15 +20,15 @@ import java.util.function.Consumer;
  */
 public final class LocalSessions {
 
-  private static final ClientSession[] NONE = new ClientSession[0];
+  private static final Connection[] NONE = new Connection[0];
 
   private final int maxDevices;
-  private final Map<String, ClientSession[]> byUid = new ConcurrentHashMap<>();
+  private final Map<String, Connection[]> byUid = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perTransport = new ConcurrentHashMap<>();
   /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
-  private final Set<ClientSession> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
-  private volatile Consumer<ClientSession> signedInListener = session -> { };
+  private volatile Consumer<Connection> signedInListener = session -> { };
   private final RoomIndex rooms = new RoomIndex();
 
   public LocalSessions(int maxDevices) {
@@ -38,11 +38,11 @@ public final class LocalSessions {
     this.maxDevices = maxDevices;
   }
 
-  void opened(ClientSession session) {
+  void opened(Connection session) {
     connections.add(session);
   }
 
-  void closed(ClientSession session) {
+  void closed(Connection session) {
     connections.remove(session);
   }
 
@@ -50,13 +50,13 @@ public final class LocalSessions {
    * Adds an authenticated session. A session of the same user and device is replaced (kicked
    * {@code replaced}); past {@code maxDevices} the oldest of the user's sessions is kicked {@code device_limit}.
    */
-  void register(ClientSession session) {
-    List<ClientSession> replaced = new ArrayList<>(1);
-    List<ClientSession> overLimit = new ArrayList<>(1);
+  void register(Connection session) {
+    List<Connection> replaced = new ArrayList<>(1);
+    List<Connection> overLimit = new ArrayList<>(1);
     byUid.compute(session.uid(), (uid, current) -> {
-      List<ClientSession> kept = new ArrayList<>(current == null ? 1 : current.length + 1);
+      List<Connection> kept = new ArrayList<>(current == null ? 1 : current.length + 1);
       if (current != null) {
-        for (ClientSession existing : current) {
+        for (Connection existing : current) {
           if (existing.device().equals(session.device())) {
             replaced.add(existing);
           } else {
@@ -77,15 +77,15 @@ public final class LocalSessions {
   }
 
   /**
-   * Hears every session once it is signed in and its route is written: where the device rules of PROTOCOL §3
+   * Hears every session once it is signed in and its route is written: where the device rules of docs/protocol.md §3
    * are enforced across nodes ({@link ClusterDevices}). Set once, before the gateways start.
    */
-  public void onSignedIn(Consumer<ClientSession> listener) {
+  public void onSignedIn(Consumer<Connection> listener) {
     this.signedInListener = listener;
   }
 
   /** Called by a session after {@code auth_ok}, on its context. */
-  void signedIn(ClientSession session) {
+  void signedIn(Connection session) {
     signedInListener.accept(session);
   }
 
@@ -97,7 +97,7 @@ public final class LocalSessions {
    */
   public int kickDevice(String uid, String device, long notAfterMs, String reason) {
     int kicked = 0;
-    for (ClientSession session : sessionsOf(uid)) {
+    for (Connection session : sessionsOf(uid)) {
       if (session.device().equals(device) && session.signedInAtMs() <= notAfterMs) {
         session.kick(reason);
         kicked++;
@@ -106,7 +106,7 @@ public final class LocalSessions {
     return kicked;
   }
 
-  private void removed(ClientSession session, String reason) {
+  private void removed(Connection session, String reason) {
     counter(session.transport()).decrementAndGet();
     session.kick(reason);
   }
@@ -117,12 +117,12 @@ public final class LocalSessions {
    * @return whether the node's route for this session's device should go: false when another session of the
    *     same user and device (the one that replaced it) is still here
    */
-  boolean unregister(ClientSession session) {
+  boolean unregister(Connection session) {
     boolean[] removed = {false};
     boolean[] deviceStillHere = {false};
     byUid.computeIfPresent(session.uid(), (uid, current) -> {
-      List<ClientSession> kept = new ArrayList<>(current.length);
-      for (ClientSession existing : current) {
+      List<Connection> kept = new ArrayList<>(current.length);
+      for (Connection existing : current) {
         if (existing == session) {
           removed[0] = true;
         } else {
@@ -144,26 +144,26 @@ public final class LocalSessions {
   }
 
   /** The user's sessions on this node, oldest first; a snapshot, never null. */
-  public List<ClientSession> sessionsOf(String uid) {
-    ClientSession[] sessions = byUid.get(uid);
+  public List<Connection> sessionsOf(String uid) {
+    Connection[] sessions = byUid.get(uid);
     return sessions == null ? List.of() : Arrays.asList(sessions);
   }
 
   /** Sends {@code kicked {reason}} to every session of the user on this node and closes them. */
   public int kickUser(String uid, String reason) {
-    ClientSession[] sessions = byUid.get(uid);
+    Connection[] sessions = byUid.get(uid);
     if (sessions == null) {
       return 0;
     }
-    for (ClientSession session : sessions) {
+    for (Connection session : sessions) {
       session.kick(reason);
     }
     return sessions.length;
   }
 
   /** Every authenticated session of the node; a snapshot. */
-  public List<ClientSession> all() {
-    List<ClientSession> all = new ArrayList<>();
+  public List<Connection> all() {
+    List<Connection> all = new ArrayList<>();
     byUid.values().forEach(sessions -> all.addAll(Arrays.asList(sessions)));
     return all;
   }
@@ -182,9 +182,9 @@ public final class LocalSessions {
    */
   public Future<Void> drain() {
     draining = true;
-    List<ClientSession> sessions = List.copyOf(connections);
+    List<Connection> sessions = List.copyOf(connections);
     sessions.forEach(session -> session.kick("shutdown"));
-    return Future.join(sessions.stream().map(ClientSession::closed).toList()).mapEmpty();
+    return Future.join(sessions.stream().map(Connection::closed).toList()).mapEmpty();
   }
 
   /** True once {@link #drain} has started: new connections and {@code auth} are refused. */
