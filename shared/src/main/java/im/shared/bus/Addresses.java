@@ -1,30 +1,35 @@
 package im.shared.bus;
 
 /**
- * Every event-bus address of the platform. Node-addressed addresses are consumed by exactly one node,
- * so a clustered send never round-robins between nodes (VERTX5-NOTES 6).
+ * Every event-bus address of the platform; the bodies are the records of the sub-packages of {@code im.shared.bus},
+ * carried as JSON. Node-addressed addresses are consumed by exactly one node: a clustered send to an address with
+ * consumers on several nodes would round-robin between them, which owner routing must never do
+ * (docs/architecture.md, Ownership and routing).
  */
 public final class Addresses {
 
   /**
-   * Clustered and published: every node consumes it once. Body: {@link Events#deliver} whose items carry
-   * {@link Events#CONV} instead of uids; the frame goes to the connections of that node that joined the room.
+   * Clustered and published: every node consumes it once. Body: {@link im.shared.bus.delivery.RoomDeliverEvent};
+   * each frame goes to the connections of that node that joined the item's room.
    */
   public static final String ROOMS_DELIVER = "im.rooms.deliver";
 
   private Addresses() {}
 
-  /** Clustered; consumed once per node. Body: {@link Events#deliver}. Writes frames to that node's connections. */
+  /** Clustered; consumed once per node. Body: {@link im.shared.bus.delivery.DeliverEvent}, frames for that node's connections. */
   public static String nodeDeliver(String nodeId) {
     return "im.node." + nodeId + ".deliver";
   }
 
-  /** Clustered; consumed once per node. Body: an owner command ({@link Events}); forwarded to the owning instance. */
+  /**
+   * Clustered; consumed once per node. Body: an {@link im.shared.bus.message.OwnerCommand} from another node, passed
+   * to the local instance that owns its conversation; reply: that instance's.
+   */
   public static String nodeOwner(String nodeId) {
     return "im.node." + nodeId + ".owner";
   }
 
-  /** Local; consumed by message-verticle instance {@code index} of this node. */
+  /** Local; consumed by message-verticle instance {@code index} of this node. Body: an {@link im.shared.bus.message.OwnerCommand}. */
   public static String messageInstance(int index) {
     return "im.message." + index;
   }
@@ -41,22 +46,21 @@ public final class Addresses {
    */
   public static final String SOCIAL_CHANGED = "im.social.changed";
 
-  /** Clustered; consumed once per node. Body {@code {uid, kind, at}}: a presence change of a user this node owns. */
+  /** Clustered; consumed once per node. Body: {@link im.shared.bus.presence.PresencePoke} of a user this node owns. */
   public static String nodePresence(String nodeId) {
     return "im.node." + nodeId + ".presence";
   }
 
   /**
-   * Clustered; consumed once per node. Operator commands for that node ({@code im.server.admin}):
-   * {@code {op:"status"}}, {@code {op:"scale", verticle, instances}}, {@code {op:"kick", uid}}.
+   * Clustered; consumed once per node. Body: an {@link im.shared.bus.admin.AdminCommand} for that node.
    */
   public static String nodeAdmin(String nodeId) {
     return "im.node." + nodeId + ".admin";
   }
 
   /**
-   * Clustered; consumed once per node. The cross-node device rules of PROTOCOL §3 (multi-device):
-   * {@code {op:"list", uid}} → {@code {sessions:[{device, since}]}}; {@code {op:"kick", uid, device, reason}}.
+   * Clustered; consumed once per node. Body: an {@link im.shared.bus.session.SessionCommand}: the cross-node device
+   * rules of docs/protocol.md §3 (multi-device) list and kick devices there; the admin kick of a user goes there too.
    */
   public static String nodeSessions(String nodeId) {
     return "im.node." + nodeId + ".sessions";
@@ -64,7 +68,7 @@ public final class Addresses {
 
   /**
    * Local, published: which node or local instance owns a conversation may have changed (a member joined or
-   * left the cluster, or the node's message instances were scaled). Body {@code {members:[nodeId...], instances}}.
+   * left the cluster, or the node's message instances were scaled). Body: {@link im.shared.bus.message.OwnershipChanged}.
    * Owners drop what they cached about conversations (members, seq floors), since a conversation that moved
    * away and came back may have advanced elsewhere meanwhile.
    */

@@ -26,8 +26,8 @@ class BusRecordsWireTest {
 
   @Test
   void deliverEventIsTheJsonOfThePreviousVersion() {
-    JsonObject previous = Events.deliver(new JsonArray()
-        .add(Events.deliveryItem(List.of("a", "b"), Op.MSG, BODY, "c1")));
+    JsonObject previous = new JsonObject().put("items", new JsonArray().add(new JsonObject()
+        .put("uids", new JsonArray().add("a").add("b")).put("skip", "c1").put("t", "msg").put("body", BODY)));
     JsonObject typed = new DeliverEvent(List.of(DeliverItem.of(List.of("a", "b"), Op.MSG, BODY, "c1"))).toJson();
     assertEquals(previous, typed);
     assertEquals(typed, DeliverEvent.fromJson(previous).toJson());
@@ -35,9 +35,9 @@ class BusRecordsWireTest {
 
   @Test
   void roomItemsReadThePreviousShapeAndSkipNothingByDefault() {
-    JsonObject previous = new JsonObject().put(Events.CONV, "r:x").put(Events.SKIP_UID, "u1")
-        .put(Events.OP, Op.TYPING.wireName()).put(Events.BODY, BODY);
-    RoomDeliverItem item = RoomDeliverEvent.fromJson(Events.deliver(new JsonArray().add(previous))).items().get(0);
+    JsonObject previous = new JsonObject().put("conv", "r:x").put("skipUid", "u1").put("t", "typing").put("body", BODY);
+    RoomDeliverItem item = RoomDeliverEvent.fromJson(new JsonObject().put("items", new JsonArray().add(previous)))
+        .items().get(0);
     assertEquals(RoomDeliverItem.of("r:x", Op.TYPING, BODY, null, "u1"), item);
     JsonObject written = RoomDeliverEvent.of(item).toJson().getJsonArray("items").getJsonObject(0);
     assertEquals("r:x", written.getString("conv"));

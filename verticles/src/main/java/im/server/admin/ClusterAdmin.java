@@ -3,6 +3,7 @@ package im.server.admin;
 import im.protocol.ImException;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
+import im.shared.bus.admin.AdminCommand;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,7 +41,7 @@ public final class ClusterAdmin {
   /** One status per member; a member that did not answer is {@code {node, error}}. */
   public Future<List<JsonObject>> nodes() {
     List<Future<JsonObject>> answers = members.get().stream()
-        .map(node -> ask(node, new JsonObject().put(NodeAdminVerticle.OP, NodeAdminVerticle.STATUS), quick)
+        .map(node -> ask(node, new AdminCommand.Status(), quick)
             .otherwise(failure -> new JsonObject().put("node", node).put("error", describe(failure))))
         .toList();
     return Future.all(answers).map(all -> answers.stream().map(Future::result).toList());
@@ -51,22 +52,21 @@ public final class ClusterAdmin {
     if (!members.get().contains(node)) {
       return Future.failedFuture(ImException.notFound("no cluster member " + node));
     }
-    return ask(node, new JsonObject().put(NodeAdminVerticle.OP, NodeAdminVerticle.SCALE)
-        .put("verticle", verticle).put("instances", instances), slow);
+    return ask(node, new AdminCommand.Scale(verticle, instances), slow);
   }
 
   /** Kicks every connection of {@code uid} on every member; completes once each member answered or timed out. */
   public Future<Integer> kick(String uid) {
     List<Future<Integer>> kicked = members.get().stream()
-        .map(node -> ask(node, new JsonObject().put(NodeAdminVerticle.OP, NodeAdminVerticle.KICK).put("uid", uid), quick)
-            .map(reply -> reply.getInteger("kicked", 0))
+        .map(node -> ask(node, new AdminCommand.Kick(uid), quick)
+            .map(reply -> AdminCommand.Kicked.fromJson(reply).kicked())
             .otherwise(0))
         .toList();
     return Future.all(kicked).map(all -> kicked.stream().mapToInt(Future::result).sum());
   }
 
-  private Future<JsonObject> ask(String node, JsonObject command, DeliveryOptions options) {
-    return vertx.eventBus().<JsonObject>request(Addresses.nodeAdmin(node), command, options)
+  private Future<JsonObject> ask(String node, AdminCommand command, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(Addresses.nodeAdmin(node), command.toJson(), options)
         .map(Message::body)
         .recover(failure -> Future.failedFuture(failure instanceof ReplyException reply
             && reply.failureType() != ReplyFailure.RECIPIENT_FAILURE

@@ -4,6 +4,7 @@ import im.protocol.ImException;
 import im.server.session.LocalSessions;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
+import im.shared.bus.admin.AdminCommand;
 import im.shared.bus.session.KickUser;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,11 +20,6 @@ import io.vertx.core.json.JsonObject;
  * {@code kicked {"reason":"admin"}}.
  */
 public final class NodeAdminVerticle extends VerticleBase {
-
-  static final String OP = "op";
-  static final String STATUS = "status";
-  static final String SCALE = "scale";
-  static final String KICK = "kick";
 
   private final String nodeId;
   private final LocalSessions sessions;
@@ -43,25 +39,26 @@ public final class NodeAdminVerticle extends VerticleBase {
   }
 
   private void onCommand(Message<JsonObject> message) {
-    JsonObject command = message.body();
-    String op = command == null ? null : command.getString(OP);
     Future<JsonObject> reply;
-    if (STATUS.equals(op)) {
-      reply = Future.succeededFuture(status());
-    } else if (SCALE.equals(op)) {
-      String verticle = command.getString("verticle");
-      int instances = command.getInteger("instances", 0);
-      reply = scaler.scale(verticle, instances)
-          .map(count -> new JsonObject().put("node", nodeId).put("verticle", verticle).put("instances", count));
-    } else if (KICK.equals(op)) {
-      // The session verticle owns the node's connections: it kicks them and says how many there were.
-      reply = vertx.eventBus().<JsonObject>request(Addresses.nodeSessions(nodeId),
-              new KickUser(command.getString("uid"), "admin").toJson())
-          .map(answer -> new JsonObject().put("node", nodeId).put("kicked", KickUser.Reply.fromJson(answer.body()).kicked()));
-    } else {
-      reply = Future.failedFuture(ImException.badRequest("unknown admin command " + op));
+    try {
+      reply = execute(AdminCommand.fromJson(message.body()));
+    } catch (ImException e) {
+      reply = Future.failedFuture(e);
     }
     reply.onSuccess(message::reply).onFailure(failure -> BusErrors.fail(message, failure));
+  }
+
+  private Future<JsonObject> execute(AdminCommand command) {
+    if (command instanceof AdminCommand.Scale scale) {
+      return scaler.scale(scale.verticle(), scale.instances())
+          .map(count -> new JsonObject().put("node", nodeId).put("verticle", scale.verticle()).put("instances", count));
+    }
+    if (command instanceof AdminCommand.Kick kick) {
+      // The session verticle owns the node's connections: it kicks them and says how many there were.
+      return vertx.eventBus().<JsonObject>request(Addresses.nodeSessions(nodeId), new KickUser(kick.uid(), "admin").toJson())
+          .map(answer -> new AdminCommand.Kicked(nodeId, KickUser.Reply.fromJson(answer.body()).kicked()).toJson());
+    }
+    return Future.succeededFuture(status());
   }
 
   private JsonObject status() {

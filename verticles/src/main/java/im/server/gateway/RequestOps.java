@@ -9,7 +9,6 @@ import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.session.OutboundFrame;
-import im.shared.bus.Events;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -7,7 +7,6 @@ import im.protocol.ImException;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.shared.bus.Addresses;
-import im.shared.bus.Events;
 import im.shared.bus.delivery.RoomDeliverEvent;
 import im.shared.bus.delivery.RoomDeliverItem;
 import io.vertx.core.json.JsonObject;

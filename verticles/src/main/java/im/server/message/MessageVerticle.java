@@ -7,6 +7,7 @@ import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
+import im.shared.bus.delivery.RoomDeliverItem;
 import im.shared.bus.message.Ack;
 import im.shared.bus.message.GroupCommand;
 import im.shared.bus.message.OwnerCommand;
@@ -25,7 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -157,12 +157,12 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   @Override
   public void committed(List<PendingSend> sends) {
     List<Delivery> deliveries = new ArrayList<>(sends.size());
-    JsonArray roomItems = new JsonArray();
+    List<RoomDeliverItem> roomItems = new ArrayList<>();
     for (PendingSend send : sends) {
       dedup.answer(send.key(), send.ack());
       SendCommand command = send.command;
       if (send.conv.type == Conv.Type.ROOM) {
-        roomItems.add(OrderedFanout.roomItem(command.conv(), Op.MSG, send.msg(), command.conn()));
+        roomItems.add(RoomDeliverItem.of(command.conv(), Op.MSG, send.msg(), command.conn(), null));
       } else {
         deliveries.add(new Delivery(send.recipients, Op.MSG, send.msg(), command.conn()));
       }

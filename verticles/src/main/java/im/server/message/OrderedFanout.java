@@ -1,14 +1,12 @@
 package im.server.message;
 
-import im.protocol.Op;
 import im.shared.bus.Addresses;
-import im.shared.bus.Events;
+import im.shared.bus.delivery.RoomDeliverEvent;
+import im.shared.bus.delivery.RoomDeliverItem;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +33,10 @@ final class OrderedFanout {
     this.fanout = fanout;
   }
 
-  /** One item of a room delivery: every connection that joined {@code conv} gets the frame, but {@code skipConn}. */
-  static JsonObject roomItem(String conv, Op op, JsonObject body, String skipConn) {
-    return new JsonObject().put(Events.CONV, conv).put(Events.SKIP, skipConn).put(Events.OP, op.wireName()).put(Events.BODY, body);
-  }
-
-  void deliver(List<Delivery> deliveries, JsonArray roomItems) {
+  void deliver(List<Delivery> deliveries, List<RoomDeliverItem> roomItems) {
     tail = tail.transform(previous -> {
       if (!roomItems.isEmpty()) {
-        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, Events.deliver(roomItems));
+        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, new RoomDeliverEvent(roomItems).toJson());
       }
       return deliveries.isEmpty() ? Future.<Void>succeededFuture() : fanout.deliver(deliveries)
           .onFailure(failure -> LOG.warn("fan-out of {} frames failed (recipients will sync): {}", deliveries.size(), failure.toString()))

@@ -7,14 +7,14 @@ import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import im.shared.bus.Addresses;
+import im.shared.bus.message.OwnershipChanged;
 import im.shared.cluster.ClusterSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.function.IntSupplier;
 
@@ -93,11 +93,9 @@ public final class OwnershipEvents {
     if (!hazelcast.getLifecycleService().isRunning()) {
       return;
     }
-    JsonArray members = new JsonArray();
-    hazelcast.getCluster().getMembers().forEach(member -> members.add(ClusterSetup.nodeIdOf(member)));
+    List<String> members = hazelcast.getCluster().getMembers().stream().map(ClusterSetup::nodeIdOf).toList();
     LOG.info("conversation ownership may have moved: {}; members {}", why, members);
     vertx.eventBus().publish(Addresses.OWNERSHIP_CHANGED,
-        new JsonObject().put("members", members).put("instances", localInstances.getAsInt()).put("reason", why),
-        new DeliveryOptions().setLocalOnly(true));
+        new OwnershipChanged(members, localInstances.getAsInt(), why).toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 }

@@ -5,12 +5,12 @@ import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.MessageKinds;
 import im.protocol.Op;
+import im.shared.bus.delivery.RoomDeliverItem;
 import im.shared.bus.message.RecallCommand;
 import im.shared.message.MessageWriter;
 import im.shared.message.MessageWriter.RecallTarget;
 import im.shared.routes.Delivery;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,9 +74,9 @@ final class RecallHandler {
       LOG.info("recalled conv={} seq={} by={}", conv, seq, by);
       JsonObject body = new JsonObject().put("conv", conv).put("seq", seq).put("by", by);
       if (state.type == Conv.Type.ROOM) {
-        fanout.deliver(List.of(), new JsonArray().add(OrderedFanout.roomItem(conv, Op.RECALLED, body, null)));
+        fanout.deliver(List.of(), List.of(RoomDeliverItem.of(conv, Op.RECALLED, body, null, null)));
       } else {
-        fanout.deliver(List.of(new Delivery(state.members, Op.RECALLED, body, null)), new JsonArray());
+        fanout.deliver(List.of(new Delivery(state.members, Op.RECALLED, body, null)), List.of());
       }
     });
   }
