@@ -1,6 +1,6 @@
 package im.protocol;
 
-/** Conversation ids of PROTOCOL §2: {@code p:<uidA>:<uidB>} (uidA < uidB), {@code g:<groupId>}, {@code r:<roomId>}. */
+/** Conversation ids of docs/protocol.md §2: {@code p:<uidA>:<uidB>} (uidA < uidB), {@code g:<groupId>}, {@code r:<roomId>}. */
 public final class Conv {
 
   public enum Type {

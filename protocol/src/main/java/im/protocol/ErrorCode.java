@@ -1,6 +1,6 @@
 package im.protocol;
 
-/** The error codes of PROTOCOL §3, each with the HTTP status of PROTOCOL §4. */
+/** The error codes of docs/protocol.md §3, each with the HTTP status of docs/protocol.md §4. */
 public enum ErrorCode {
   BAD_REQUEST("bad_request", 400),
   UNAUTHORIZED("unauthorized", 401),

@@ -4,9 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * Checks a client's message {@code body} against its {@code kind} (PROTOCOL §3 "Message kinds").
+ * Checks a client's message {@code body} against its {@code kind} (docs/protocol.md §3 "Message kinds").
  *
- * <p>Rules beyond the table, where PROTOCOL is silent: required strings are non-empty; {@code size} and
+ * <p>Rules beyond the table, where the protocol is silent: required strings are non-empty; {@code size} and
  * {@code durationMs} are whole numbers &gt;= 0, {@code width} and {@code height} whole numbers &gt; 0;
  * numbers must be JSON numbers, never strings; an optional field set to JSON {@code null} counts as
  * absent. Fields not named in the table are allowed and kept, so that a newer client can add fields

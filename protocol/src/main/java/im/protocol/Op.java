@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The realtime op table of PROTOCOL §3: the TCP header carries {@link #code()}, a WebSocket frame
+ * The realtime op table of docs/protocol.md §3: the TCP header carries {@link #code()}, a WebSocket frame
  * carries {@link #wireName()} in field {@code "t"}.
  */
 public enum Op {

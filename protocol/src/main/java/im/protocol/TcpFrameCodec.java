@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Encodes TCP frames (PROTOCOL §3): an 8-byte header (total length including the header as unsigned
+ * Encodes TCP frames (docs/protocol.md §3): an 8-byte header (total length including the header as unsigned
  * big-endian int, op code as unsigned big-endian short, version, flags) followed by the UTF-8 JSON body.
  * Stateless and thread-safe; decoding is {@link TcpFrameDecoder}'s job.
  */

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Field checks of PROTOCOL §2 and §3 shared by the gateways and the HTTP API. Every failure is an
+ * Field checks of docs/protocol.md §2 and §3 shared by the gateways and the HTTP API. Every failure is an
  * {@link ImException} with {@link ErrorCode#BAD_REQUEST} whose message names the field.
  *
  * <p>Strings are refused when they hold U+0000 or an unpaired surrogate: PostgreSQL {@code text} and

@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Server-generated identifiers (PROTOCOL §2). */
+/** Server-generated identifiers (docs/protocol.md §2). */
 public final class Ids {
 
   private static final SecureRandom SECURE = new SecureRandom();

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final long SHUTDOWN_LIMIT_SECONDS = 30;
 
   private Main() {}
@@ -41,7 +41,7 @@ public final class Main {
       System.exit(1);
       return;
     } catch (Exception e) {
-      log.error("im-server failed to start", e);
+      LOG.error("im-server failed to start", e);
       System.exit(1);
       return;
     }
@@ -50,10 +50,10 @@ public final class Main {
       try {
         node.stop().await(SHUTDOWN_LIMIT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
-        log.warn("drain did not finish cleanly: {}", e.toString());
+        LOG.warn("drain did not finish cleanly: {}", e.toString());
         status = 1;
       }
-      // The JVM reports a SIGTERM as exit 143 even after a clean drain; PROTOCOL §1 wants 0.
+      // The JVM reports a SIGTERM as exit 143 even after a clean drain; docs/protocol.md §1 wants 0.
       Runtime.getRuntime().halt(status);
     }, "im-shutdown"));
   }

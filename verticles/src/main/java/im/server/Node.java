@@ -72,7 +72,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Node {
 
-  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
   /** The verticle kinds operators may scale ({@code POST /admin/verticles/{name}/scale}). */
   public static final String HTTP = "http";
@@ -118,7 +118,7 @@ public final class Node {
 
   public static Future<Node> start(ImConfig config) {
     if (!config.kafkaBootstrap().isEmpty()) {
-      log.warn("IM_KAFKA_BOOTSTRAP is set, but Kafka mode is not part of this version: messages are stored "
+      LOG.warn("IM_KAFKA_BOOTSTRAP is set, but Kafka mode is not part of this version: messages are stored "
           + "straight to PostgreSQL and /health does not check Kafka");
     }
     Database.prepare(config.pg());
@@ -152,7 +152,7 @@ public final class Node {
 
   /**
    * A member that stops answering is removed after {@value #MEMBER_SILENCE_SECONDS} s, not Hazelcast's default 60:
-   * PROTOCOL §1 wants a dead node's conversations served elsewhere within 30 s. A killed process whose host still
+   * docs/protocol.md §1 wants a dead node's conversations served elsewhere within 30 s. A killed process whose host still
    * answers (connection refused) is noticed within about a second either way; the silence limit matters for a
    * host or pod that vanishes. A member paused longer than that (a huge GC pause) is dropped and rejoins.
    */
@@ -222,7 +222,7 @@ public final class Node {
         .compose(v -> deployments.scalable(TCP, index -> new TcpGatewayVerticle(gateway), config.tcp().instances(), count -> { }))
         .onSuccess(v -> health.setUp("tcp", true))
         .compose(v -> health.start())
-        .onSuccess(v -> log.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
+        .onSuccess(v -> LOG.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
             config.http().host(), config.http().port(), config.tcp().host(), config.tcp().port(),
             config.cluster().host(), config.cluster().port()));
   }
@@ -258,11 +258,11 @@ public final class Node {
   }
 
   /**
-   * SIGTERM drain (PROTOCOL §1): refuse new connections and tell every client {@code kicked shutdown},
+   * SIGTERM drain (docs/protocol.md §1): refuse new connections and tell every client {@code kicked shutdown},
    * then stop the gateways, store and ack every send already taken, and leave the cluster.
    */
   public Future<Void> stop() {
-    log.info("node {} draining", nodeId);
+    LOG.info("node {} draining", nodeId);
     health.setDown("http", "shutting down");
     return sessions.drain()
         .timeout(config.drainTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -278,7 +278,7 @@ public final class Node {
         })
         .eventually(() -> pool.close())
         .eventually(() -> vertx.close())
-        .onComplete(done -> log.info("node {} stopped", nodeId));
+        .onComplete(done -> LOG.info("node {} stopped", nodeId));
   }
 
   public ImConfig config() {

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Black-box conformance with the letter of PROTOCOL.md, as a client author who has read only that page would
+ * Black-box conformance with the letter of the protocol (docs/protocol.md), as a client author who has read only that page would
  * check it: exact field sets of every frame and reply, statuses and error bodies. Behaviour already pinned by
  * the other end-to-end tests is not repeated here.
  */
@@ -72,7 +72,7 @@ class ConformanceTest {
     return new JsonObject().put("cmid", cmid).put(field, target).put("kind", "text").put("body", new JsonObject().put("text", text));
   }
 
-  /** Asserts a PROTOCOL §4 error reply: this status, and a body of exactly {@code {"error":{"code","message"}}}. */
+  /** Asserts a docs/protocol.md §4 error reply: this status, and a body of exactly {@code {"error":{"code","message"}}}. */
   private static void assertHttpError(HttpResult result, int status, String code) {
     assertEquals(status, result.status(), "status of " + result.raw());
     assertTrue(result.contentType() != null && result.contentType().startsWith("application/json"), "content type " + result.contentType());
@@ -439,7 +439,7 @@ class ConformanceTest {
     assertHttpError(await(node.http().postBytes("/api/v1/auth/login", null, Buffer.buffer("{nope"), "application/json")), 400, "bad_request");
     assertHttpError(await(node.http().post("/api/v1/sync", alice.token(), new JsonObject().put("convs", "x"))), 400, "bad_request");
     assertHttpError(await(node.http().get("/api/v1/no/such/thing", alice.token())), 404, "not_found");
-    // PROTOCOL is silent on a malformed conv id in a path; the server treats it as a conversation that does not exist.
+    // The protocol is silent on a malformed conv id in a path; the server treats it as a conversation that does not exist.
     assertHttpError(await(node.http().get("/api/v1/conversations/not-a-conv/messages", alice.token())), 404, "not_found");
   }
 

@@ -22,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The manifests in {@code k8s/} agree with the code: the container's ports are the node's defaults, its
- * environment is exactly PROTOCOL §1's variables and configures the node as intended, the probes ask
+ * environment is exactly docs/protocol.md §1's variables and configures the node as intended, the probes ask
  * {@code /health}, and the Services, PodDisruptionBudget and HPA point at the StatefulSet's pods.
  */
 @SuppressWarnings("unchecked")
 class K8sManifestTest {
 
-  /** PROTOCOL §1, in full. */
+  /** docs/protocol.md §1, in full. */
   private static final Set<String> PROTOCOL_ENV = Set.of("IM_HTTP_PORT", "IM_TCP_PORT", "IM_NODE_ID",
       "IM_CLUSTER_HOST", "IM_CLUSTER_PORT", "IM_CLUSTER_MEMBERS", "IM_PG_URL", "IM_REDIS_URL", "IM_KAFKA_BOOTSTRAP",
       "IM_JWT_SECRET", "IM_ADMIN_TOKEN");

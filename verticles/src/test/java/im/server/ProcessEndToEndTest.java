@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The process contract of PROTOCOL §1, checked on real {@code im.server.Main} processes: bad settings and
+ * The process contract of docs/protocol.md §1, checked on real {@code im.server.Main} processes: bad settings and
  * unreachable dependencies stop the node with one clear line, /health and /metrics answer, SIGTERM drains.
  */
 class ProcessEndToEndTest {

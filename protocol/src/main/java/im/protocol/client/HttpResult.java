@@ -11,7 +11,7 @@ public record HttpResult(int status, Buffer raw, String contentType) {
     return raw == null || raw.length() == 0 ? null : new JsonObject(raw);
   }
 
-  /** {@code error.code} of a PROTOCOL §4 error body, or {@code null} when there is none. */
+  /** {@code error.code} of a docs/protocol.md §4 error body, or {@code null} when there is none. */
   public String errorCode() {
     try {
       JsonObject body = json();

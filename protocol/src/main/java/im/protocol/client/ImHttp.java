@@ -13,7 +13,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A small JSON client of the HTTP API (PROTOCOL §4) for tests and the load generator. Every call
+ * A small JSON client of the HTTP API (docs/protocol.md §4) for tests and the load generator. Every call
  * completes with the response whatever its status, except {@link #register} and {@link #login}, which
  * fail with an {@link ImException} when the status is not the documented one. Thread-safe.
  */

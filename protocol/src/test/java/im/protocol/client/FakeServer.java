@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 /**
  * A minimal realtime server for the client's tests: WebSocket on {@code /ws} and TCP, both answering
  * through {@link #respond}. Token "good" authenticates; "send" pushes a msg before its ack; "typing" is
- * echoed without id; "ping" answers pong. Bad input gets bad_request, as in PROTOCOL §3.
+ * echoed without id; "ping" answers pong. Bad input gets bad_request, as in docs/protocol.md §3.
  */
 final class FakeServer {
 

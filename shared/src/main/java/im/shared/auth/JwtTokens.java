@@ -20,7 +20,7 @@ import java.util.Base64;
 /**
  * Issues and checks the bearer tokens of the HTTP API and the realtime {@code auth}: HS256 JWTs whose
  * {@code sub} is the uid. The algorithm is pinned and {@code exp} is both issued and required, because
- * vertx-auth-jwt by itself accepts neither-signed nor never-expiring tokens (VERTX5-NOTES 21).
+ * vertx-auth-jwt by itself accepts neither-signed nor never-expiring tokens (they must be configured with a key, a pinned algorithm and a required exp).
  *
  * <p>Thread-safe; {@link #verify} completes on the caller's context without blocking.
  */

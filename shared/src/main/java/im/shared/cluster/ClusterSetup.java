@@ -14,7 +14,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Builds the Hazelcast configuration of one node from {@link ImConfig.Cluster} (PROTOCOL §1:
+ * Builds the Hazelcast configuration of one node from {@link ImConfig.Cluster} (docs/protocol.md §1:
  * {@code IM_CLUSTER_HOST}, {@code IM_CLUSTER_PORT}, {@code IM_CLUSTER_MEMBERS}).
  *
  * <p>The static settings are also in {@code conf/cluster.xml}, but every one is set again here so that a
@@ -33,7 +33,7 @@ public final class ClusterSetup {
   /** Set by vertx-hazelcast on every member: the Vert.x node id ({@code clusterManager.getNodeId()}). */
   public static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
-  /** Our node id (PROTOCOL §1 {@code IM_NODE_ID}) when one was configured; it wins over the Vert.x one. */
+  /** Our node id (docs/protocol.md §1 {@code IM_NODE_ID}) when one was configured; it wins over the Vert.x one. */
   public static final String IM_NODE_ID_ATTRIBUTE = "im.nodeId";
 
   private ClusterSetup() {}
@@ -91,7 +91,7 @@ public final class ClusterSetup {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).clear();
-    // One entry per member: Hazelcast's "host:5701-5705" range form fails to parse (VERTX5-NOTES).
+    // One entry per member: Hazelcast's "host:5701-5705" range form fails to parse.
     cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member));
   }
 

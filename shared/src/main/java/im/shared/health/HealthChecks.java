@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Readiness of the node (PROTOCOL §1 {@code GET /health}): named checks that are either probes, run
+ * Readiness of the node (docs/protocol.md §1 {@code GET /health}): named checks that are either probes, run
  * on a timer, or flags that components set ({@code setUp("http", true)} once the server listens).
  *
  * <p>A probe is DOWN when its last run failed or did not finish within the probe timeout. With the
  * default period (500 ms) and timeout (1 s) a dependency that breaks shows DOWN within 1.5 s, and one
- * that returns shows UP within a period of its first successful answer: inside the 2 s of PROTOCOL §1.
+ * that returns shows UP within a period of its first successful answer: inside the 2 s of docs/protocol.md §1.
  * A probe still running is not started again, so a hung dependency never piles up probes.
  *
  * <p>Threading: {@link #start} runs the probes on the caller's Vert.x context; {@link #status},

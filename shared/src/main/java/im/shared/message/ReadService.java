@@ -2,7 +2,7 @@ package im.shared.message;
 
 import io.vertx.core.Future;
 
-/** Read cursors (PROTOCOL §3 read state). */
+/** Read cursors (docs/protocol.md §3 read state). */
 public interface ReadService {
 
   /**

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Allocates per-conversation seqs from Redis ({@code INCRBY} on {@code seq:{conv}}) over one dedicated,
- * pipelined connection (VERTX5-NOTES 23). Redis may lose its keys; every allocation therefore carries the
+ * pipelined connection (the pooled client leases a connection per command and does not pipeline). Redis may lose its keys; every allocation therefore carries the
  * caller's durable floor and a Lua script raises a missing or lagging counter above it before
  * incrementing, atomically, so a seq never goes back.
  *

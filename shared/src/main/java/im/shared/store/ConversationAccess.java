@@ -9,7 +9,7 @@ import io.vertx.sqlclient.Tuple;
 
 /**
  * Who may read a conversation: a {@code p:} one only its two users, and only once it exists; a {@code g:} one
- * its members; an {@code r:} one any signed-in user (PROTOCOL §3 rooms). Unknown and foreign one-to-one
+ * its members; an {@code r:} one any signed-in user (docs/protocol.md §3 rooms). Unknown and foreign one-to-one
  * conversations are both {@code not_found}, so their existence does not leak.
  */
 final class ConversationAccess {

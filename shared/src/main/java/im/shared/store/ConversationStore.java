@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reading conversations: a user's list, the history of one, and sync of many (PROTOCOL §4). Members see no
+ * Reading conversations: a user's list, the history of one, and sync of many (docs/protocol.md §4). Members see no
  * message at or below their {@code join_seq}. Writes belong to the conversation's owner. Non-blocking.
  */
 public final class ConversationStore {
@@ -151,7 +151,7 @@ public final class ConversationStore {
   }
 
   /**
-   * PROTOCOL §4 sync in two round trips whatever the number of conversations.
+   * docs/protocol.md §4 sync in two round trips whatever the number of conversations.
    *
    * @param named conversations the client names, each with the seq it has (no duplicates)
    * @param all   whether to add every other conversation of the user, from seq 0

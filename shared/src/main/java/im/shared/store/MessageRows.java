@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 
 /**
- * The one mapping from a {@code messages} row to the wire message of PROTOCOL §4, used by history, sync and
+ * The one mapping from a {@code messages} row to the wire message of docs/protocol.md §4, used by history, sync and
  * the conversation list alike: {@code {conv, seq, mid, from, device, cmid, kind, body, ts}}, or for a recalled
  * message {@code {conv, seq, mid, from, ts, recalled:true}} without its content.
  */

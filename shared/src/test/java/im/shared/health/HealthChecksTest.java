@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HealthChecksTest {
 
-  /** PROTOCOL §1: readiness turns within 2 s either way. */
+  /** docs/protocol.md §1: readiness turns within 2 s either way. */
   private static final long TURN_MS = 2000;
 
   private final Vertx vertx = Vertx.vertx();

@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The operators API of PROTOCOL §4 under {@code /admin/*}: {@code GET /admin/nodes},
+ * The operators API of docs/protocol.md §4 under {@code /admin/*}: {@code GET /admin/nodes},
  * {@code POST /admin/verticles/{name}/scale {instances, node?}} and {@code POST /admin/users/{uid}/kick}.
  * Every route needs {@code Authorization: Bearer <IM_ADMIN_TOKEN>}: a missing or wrong token is 401
  * {@code unauthorized}. With no token configured the admin API is off and every {@code /admin/*} path answers

@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Conversation list, history, sync and read (PROTOCOL §4). Handlers run on the request's event loop. */
+/** Conversation list, history, sync and read (docs/protocol.md §4). Handlers run on the request's event loop. */
 final class ConversationRoutes {
 
   /** More named conversations than any client holds; bounds the work of one sync. */

@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Upload and download of media by content hash (PROTOCOL §4 media). Handlers run on the request's event loop. */
+/** Upload and download of media by content hash (docs/protocol.md §4 media). Handlers run on the request's event loop. */
 final class MediaRoutes {
 
   static final String URL_PREFIX = "/media/";

@@ -4,7 +4,7 @@ import im.protocol.ImException;
 
 import java.util.Locale;
 
-/** The statuses of PROTOCOL §3 {@code presence}. {@code invisible} is only ever set: others see {@code offline}. */
+/** The statuses of docs/protocol.md §3 {@code presence}. {@code invisible} is only ever set: others see {@code offline}. */
 public enum PresenceStatus {
   ONLINE, AWAY, BUSY, OFFLINE, INVISIBLE;
 

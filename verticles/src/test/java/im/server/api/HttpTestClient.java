@@ -29,7 +29,7 @@ final class HttpTestClient {
       return headers.firstValue(name).orElse(null);
     }
 
-    /** Asserts the error shape of PROTOCOL §4 with this status and code. */
+    /** Asserts the error shape of docs/protocol.md §4 with this status and code. */
     Reply assertError(int expectedStatus, String code) {
       assertEquals(expectedStatus, status, body.toString());
       assertEquals(code, json().getJsonObject("error").getString("code"), body.toString());

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A client that sends numbered messages into one conversation until stopped, the way PROTOCOL tells a client
+ * A client that sends numbered messages into one conversation until stopped, the way docs/protocol.md tells a client
  * to: each message is retried with the same cmid until acked ({@code unavailable}, no answer, or a closed
  * connection), reconnecting to the first node of {@code ports} that takes it. Runs on its own thread.
  */

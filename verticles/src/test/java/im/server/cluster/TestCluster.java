@@ -166,7 +166,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Sends until acked: an {@code unavailable} answer (or none) is retried with the same cmid, as PROTOCOL
+   * Sends until acked: an {@code unavailable} answer (or none) is retried with the same cmid, as the protocol
    * tells clients to, until {@code deadline} (System.nanoTime()).
    */
   static JsonObject sendUntilAcked(ImClient client, JsonObject send, long deadline) throws InterruptedException {

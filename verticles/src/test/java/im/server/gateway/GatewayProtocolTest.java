@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The realtime protocol of PROTOCOL §3, the same over both transports: one pipeline behind two adapters. */
+/** The realtime protocol of docs/protocol.md §3, the same over both transports: one pipeline behind two adapters. */
 class GatewayProtocolTest {
 
   private Vertx vertx;

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What each transport does with bytes a well-behaved client never sends (PROTOCOL §3, RFC 6455). */
+/** What each transport does with bytes a well-behaved client never sends (docs/protocol.md §3, RFC 6455). */
 class TransportStrictnessTest {
 
   private static final int MAX = 1024;
