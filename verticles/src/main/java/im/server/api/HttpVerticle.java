@@ -19,6 +19,12 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class HttpVerticle extends VerticleBase {
 
+  /**
+   * Port 0 in the settings means any free port, the same for every instance: Vert.x gives one random port to
+   * all servers of a Vert.x instance that listen on the same negative port. The TCP gateway uses another one.
+   */
+  private static final int ANY_PORT_SHARED = -1;
+
   private final ImConfig config;
   private final ApiRouter api;
   private final AdminRoutes admin;
@@ -46,7 +52,7 @@ public final class HttpVerticle extends VerticleBase {
     admin.mount(router);
     HttpServerOptions options = WsGateway.configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
         .setHost(config.http().host())
-        .setPort(config.http().port())
+        .setPort(config.http().port() == 0 ? ANY_PORT_SHARED : config.http().port())
         .setTcpNoDelay(true);
     server = vertx.createHttpServer(options).requestHandler(request -> {
       if ("/ws".equals(request.path())) {
@@ -56,6 +62,11 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     return server.listen();
+  }
+
+  /** The bound port: the configured one, or the one picked for port 0. */
+  public int actualPort() {
+    return server.actualPort();
   }
 
   private void health(RoutingContext ctx) {

@@ -1,7 +1,7 @@
 package im.server.api;
 
 import im.protocol.Conv;
-import im.server.TestNode;
+import im.testing.TestDatabase;
 import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
@@ -55,7 +55,7 @@ class ApiRouterTest {
   @BeforeAll
   static void database() {
     config = ImConfig.of(new JsonObject()
-        .put("pg", new JsonObject().put("url", TestNode.TEST_PG_URL).put("poolSize", 4))
+        .put("pg", new JsonObject().put("url", TestDatabase.URL).put("poolSize", 4))
         .put("jwt", new JsonObject().put("secret", "api-test-secret-0123456789"))
         .put("media", new JsonObject().put("maxBytes", MEDIA_MAX))
         .put("security", new JsonObject().put("passwordIterations", 1000)));
