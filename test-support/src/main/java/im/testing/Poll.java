@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 public final class Poll {
 
   private static final long BLOCKING_INTERVAL_MS = 100;
-  private static final long TIMER_INTERVAL_MS = 50;
+  private static final long TIMER_INTERVAL_MS = 20;
 
   private Poll() {}
 
@@ -36,10 +36,15 @@ public final class Poll {
     }
   }
 
-  /** Completes once {@code check} yields true, re-checking every 50 ms; never times out by itself. */
+  /**
+   * Completes once {@code check} yields true, re-checking every 20 ms; a failed check counts as not yet (state
+   * that settles after a reply may briefly answer an error). Never times out by itself.
+   */
   public static Future<Void> until(Vertx vertx, Supplier<Future<Boolean>> check) {
-    return check.get().compose(done -> done
-        ? Future.<Void>succeededFuture()
-        : vertx.timer(TIMER_INTERVAL_MS).compose(t -> until(vertx, check)));
+    return check.get()
+        .otherwise(false)
+        .compose(done -> done
+            ? Future.<Void>succeededFuture()
+            : vertx.timer(TIMER_INTERVAL_MS).compose(t -> until(vertx, check)));
   }
 }
