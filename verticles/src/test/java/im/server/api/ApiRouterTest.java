@@ -1,7 +1,6 @@
 package im.server.api;
 
 import im.protocol.Conv;
-import im.testing.TestDatabase;
 import im.protocol.Op;
 import im.shared.Ids;
 import im.shared.auth.JwtTokens;
@@ -11,6 +10,7 @@ import im.shared.db.Database;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.store.ReadCursors;
+import im.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

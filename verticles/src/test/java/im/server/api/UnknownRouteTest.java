@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * docs/protocol.md §4 on a whole node (every route mounted the way production mounts them): a path no route
- * serves answers 404 whether or not a token comes with it; a path some route serves still wants the token, whatever the method.
+ * serves answers 404 whether or not a token comes with it; a path some route serves still wants the token,
+ * whatever the method.
  */
 class UnknownRouteTest {
 

@@ -261,7 +261,8 @@ class ClusterEndToEndTest {
     ImClient receiverOnP2 = cluster.connect(p(2).httpPort(), receiver, "phone");
     assertTrue(cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId));
     Sender sending = new Sender(cluster, sender, conv, List.of(p(1)::httpPort, cluster::localHttpPort), "k", 20).start();
-    Poll.until(() -> sending.acked.size() >= 10 || sending.failure != null, Duration.ofSeconds(20), "acks before the kill");
+    Poll.until(() -> sending.acked.size() >= 10 || sending.failure != null, Duration.ofSeconds(20),
+        "acks before the kill");
 
     int ackedBefore = sending.acked.size();
     long killed = System.nanoTime();
@@ -321,7 +322,8 @@ class ClusterEndToEndTest {
       assertEquals(0, node.terminate(), node.output());
       long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       Poll.until(() -> senders.stream().mapToInt(s -> s.acked.size()).sum() >= before + 10
-          || senders.stream().anyMatch(s -> s.failure != null), Duration.ofSeconds(30), "traffic while " + node.nodeId + " is down");
+          || senders.stream().anyMatch(s -> s.failure != null), Duration.ofSeconds(30),
+          "traffic while " + node.nodeId + " is down");
       node.start();
       node.awaitHealthy(cluster.vertx, TestCluster.PROCESS_START_LIMIT);
       cluster.awaitMembers(3, Duration.ofSeconds(60));

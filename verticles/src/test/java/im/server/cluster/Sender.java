@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * A client that sends numbered messages into one conversation until stopped, the way docs/protocol.md §3 tells a
- * client to: each message is retried with the same cmid until acked ({@code unavailable}, no answer, or a closed
- * connection), reconnecting to the first node of {@code ports} (asked again at each attempt) that takes it. Runs on its own thread.
+ * A client that sends numbered messages into one conversation until stopped, the way docs/protocol.md §3 tells
+ * a client to: each message is retried with the same cmid until acked ({@code unavailable}, no answer, or a
+ * closed connection), reconnecting to the first node of {@code ports} that takes it. The ports are asked for
+ * again at each attempt: a restarted process listens on a port of its own choosing. Runs on its own thread.
  */
 final class Sender implements Runnable {
 

@@ -89,7 +89,8 @@ class RoomsAndTypingEndToEndTest {
         .map(JsonObject.class::cast).noneMatch(c -> room.equals(c.getString("conv"))), "rooms are not in the conversation list");
 
     bobTcp.close();
-    await(Poll.until(node.clientVertx(), () -> Future.succeededFuture(node.node().sessions().rooms().size(room) == 1)));
+    await(Poll.until(node.clientVertx(),
+        () -> Future.succeededFuture(node.node().sessions().rooms().size(room) == 1)));
     List.of(aliceWs, bobWs, carolWs, daveTcp).forEach(ImClient::close);
   }
 
