@@ -64,6 +64,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One node: a clustered Vert.x with every verticle kind deployed, wired to PostgreSQL, Redis and the
@@ -101,6 +102,9 @@ public final class Node {
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
+  /** Bound at start: the configured ports, or those picked where the settings say 0. */
+  private volatile int httpPort;
+  private volatile int tcpPort;
 
   private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastInstance hazelcast,
                HazelcastRoutingTable routes, HealthChecks health) {
@@ -199,6 +203,8 @@ public final class Node {
     health.register("postgresql", HealthChecks.pg(pool));
     health.register("redis", HealthChecks.redis(redis));
     health.register("cluster", HealthChecks.cluster(hazelcast));
+    AtomicReference<HttpVerticle> anyHttp = new AtomicReference<>();
+    AtomicReference<TcpGatewayVerticle> anyTcp = new AtomicReference<>();
     health.setDown("http", "starting");
     health.setDown("tcp", "starting");
 
@@ -216,15 +222,29 @@ public final class Node {
         .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions)))
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
-        .compose(v -> deployments.scalable(HTTP, index -> new HttpVerticle(api, admin, ws, health, prometheus),
+        .compose(v -> deployments.scalable(HTTP,
+            index -> latest(anyHttp, new HttpVerticle(api, admin, ws, health, prometheus)),
             config.http().instances(), count -> { }))
-        .onSuccess(v -> health.setUp("http", true))
-        .compose(v -> deployments.scalable(TCP, index -> new TcpGatewayVerticle(gateway), config.tcp().instances(), count -> { }))
-        .onSuccess(v -> health.setUp("tcp", true))
+        .onSuccess(v -> {
+          httpPort = anyHttp.get().actualPort();
+          health.setUp("http", true);
+        })
+        .compose(v -> deployments.scalable(TCP, index -> latest(anyTcp, new TcpGatewayVerticle(gateway)),
+            config.tcp().instances(), count -> { }))
+        .onSuccess(v -> {
+          tcpPort = anyTcp.get().actualPort();
+          health.setUp("tcp", true);
+        })
         .compose(v -> health.start())
+        // The bound ports, not the configured ones (which may be 0): tests that start Main read them here.
         .onSuccess(v -> LOG.info("node {} up: http {}:{}, tcp {}:{}, cluster {}:{}", nodeId,
-            config.http().host(), config.http().port(), config.tcp().host(), config.tcp().port(),
-            config.cluster().host(), config.cluster().port()));
+            config.http().host(), httpPort, config.tcp().host(), tcpPort, config.cluster().host(), clusterPort()));
+  }
+
+  /** Remembers the latest instance a factory made: every instance of a kind listens on the same port. */
+  private static <T> T latest(AtomicReference<T> latest, T verticle) {
+    latest.set(verticle);
+    return verticle;
   }
 
   /** Each owner instance gets its own seq allocator: one pipelined Redis connection per instance. */
@@ -287,6 +307,21 @@ public final class Node {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /** The port the HTTP servers (API, /ws, /health) listen on; valid once started. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The port the TCP gateways listen on; valid once started. */
+  public int tcpPort() {
+    return tcpPort;
+  }
+
+  /** The port this node's Hazelcast member listens on, where other members join it. */
+  public int clusterPort() {
+    return hazelcast.getCluster().getLocalMember().getAddress().getPort();
   }
 
   public Vertx vertx() {

@@ -1,47 +1,53 @@
 package im.server;
 
 import im.protocol.client.ImHttp;
+import im.testing.Poll;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One node as a real {@code im.server.Main} process on the test classpath, so that it can be killed
- * ({@code kill -9}: {@link #kill}) or drained ({@code SIGTERM}: {@link #terminate}) and started again on the
- * same ports. Used from the test thread only.
+ * ({@code kill -9}: {@link #kill}) or drained ({@code SIGTERM}: {@link #terminate}) and started again.
+ *
+ * <p>Ports are bound, never guessed: the process listens on port 0 for HTTP, TCP and Hazelcast (unless
+ * {@code env} says otherwise) and {@link #awaitHealthy} reads the ports it got from its "node … up" log line.
+ * A restart may therefore land on other ports; ask {@link #httpPort()} again after it. Its output (the
+ * production logging at INFO) goes to {@code target/node-logs/}, not to the build's console.
+ * Used from the test thread only.
  */
 public final class NodeProcess {
 
+  private static final Path LOG_DIR = Path.of("target", "node-logs");
+  private static final Pattern UP = Pattern.compile("node \\S+ up: http \\S+:(\\d+), tcp \\S+:\\d+, cluster \\S+:\\d+");
+
   public final String nodeId;
-  public final int httpPort;
-  public final int tcpPort;
-  public final int clusterPort;
   private final Map<String, String> env;
   private final Path configFile;
   private Process process;
   private Path log;
+  private int starts;
+  private boolean portsRead;
+  private int httpPort;
 
   /** @param configFile the JSON config file argument of {@code Main}, or null for none */
-  public NodeProcess(String nodeId, int httpPort, int tcpPort, int clusterPort, Map<String, String> env, Path configFile) {
+  public NodeProcess(String nodeId, Map<String, String> env, Path configFile) {
     this.nodeId = nodeId;
-    this.httpPort = httpPort;
-    this.tcpPort = tcpPort;
-    this.clusterPort = clusterPort;
     this.env = env;
     this.configFile = configFile;
-  }
-
-  /** A node on free ports with {@code env} (which may override the ports too). */
-  public static NodeProcess onFreePorts(String nodeId, Map<String, String> env, Path configFile) {
-    return new NodeProcess(nodeId, TestNode.freePort(), TestNode.freePort(), TestNode.freePort(), env, configFile);
   }
 
   public void start() throws IOException {
@@ -52,20 +58,34 @@ public final class NodeProcess {
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens", "java.management/sun.management=ALL-UNNAMED",
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+        // The production logging, not the tests' WARN level: the "up" line carries the bound ports.
+        "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     if (configFile != null) {
       command.add(configFile.toString());
     }
-    File file = File.createTempFile("im-" + nodeId + "-", ".log");
-    file.deleteOnExit();
-    log = file.toPath();
+    Files.createDirectories(LOG_DIR);
+    log = LOG_DIR.resolve(nodeId + "-" + ++starts + ".log");
+    portsRead = false;
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("IM_NODE_ID", nodeId);
-    builder.environment().put("IM_HTTP_PORT", String.valueOf(httpPort));
-    builder.environment().put("IM_TCP_PORT", String.valueOf(tcpPort));
-    builder.environment().put("IM_CLUSTER_PORT", String.valueOf(clusterPort));
+    builder.environment().put("IM_HTTP_PORT", "0");
+    builder.environment().put("IM_TCP_PORT", "0");
+    builder.environment().put("IM_CLUSTER_PORT", "0");
     builder.environment().putAll(env);
     process = builder.start();
+  }
+
+  /** The HTTP port of the latest start that reported one (see {@link #awaitHealthy}). */
+  public int httpPort() {
+    requirePorts();
+    return httpPort;
+  }
+
+  private void requirePorts() {
+    if (httpPort == 0) {
+      throw new IllegalStateException(nodeId + " has not reported its ports yet: awaitHealthy first");
+    }
   }
 
   public boolean alive() {
@@ -87,28 +107,52 @@ public final class NodeProcess {
     return process.exitValue();
   }
 
-  public String output() throws IOException {
-    return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+  /** What the latest start printed so far. */
+  public String output() {
+    try {
+      return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  /** Polls /health until UP: a process's start-up has no other signal to wait on. */
-  public JsonObject awaitHealthy(ImHttp http, long timeoutMs) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (System.nanoTime() < deadline) {
+  /**
+   * Waits for the ports in the "up" line, then polls /health until UP: a process's start-up has no other
+   * signal to wait on. Fails at once, with the output, if the process exits.
+   */
+  public JsonObject awaitHealthy(Vertx vertx, Duration limit) {
+    AtomicReference<JsonObject> health = new AtomicReference<>();
+    Poll.until(() -> {
       if (!process.isAlive()) {
         throw new AssertionError(nodeId + " exited: " + output());
       }
-      try {
-        var result = http.get("/health", null).await(2, TimeUnit.SECONDS);
-        if (result.status() == 200) {
-          return result.json();
-        }
-      } catch (Exception notYetListening) {
-        // still starting
+      return readPorts() && health(vertx, health);
+    }, limit, nodeId + " to become healthy (its log: " + log.toAbsolutePath() + ")");
+    return health.get();
+  }
+
+  private boolean readPorts() {
+    if (!portsRead) {
+      Matcher up = UP.matcher(output());
+      if (up.find()) {
+        httpPort = Integer.parseInt(up.group(1));
+        portsRead = true;
       }
-      TimeUnit.MILLISECONDS.sleep(200);
     }
-    throw new AssertionError(nodeId + " never became healthy: " + output());
+    return portsRead;
+  }
+
+  private boolean health(Vertx vertx, AtomicReference<JsonObject> health) {
+    ImHttp http = new ImHttp(vertx, "127.0.0.1", httpPort);
+    try {
+      var result = http.get("/health", null).await(2, TimeUnit.SECONDS);
+      health.set(result.json());
+      return result.status() == 200;
+    } catch (Exception notYetUp) {
+      return false;
+    } finally {
+      http.close();
+    }
   }
 
   /** Waits for a node that stops by itself (a refused start); returns its exit code. */

@@ -4,6 +4,9 @@ import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
 import im.shared.Ids;
+import im.testing.TestDatabase;
+import im.testing.TestUsers;
+import im.testing.TestUsers.TestUser;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +43,7 @@ class ProcessEndToEndTest {
   }
 
   private NodeProcess startMain(Map<String, String> env, Path configFile) throws IOException {
-    NodeProcess node = NodeProcess.onFreePorts("proc-" + Ids.newId().substring(0, 6), env, configFile);
+    NodeProcess node = new NodeProcess("proc-" + Ids.newId().substring(0, 6), env, configFile);
     processes.add(node);
     node.start();
     return node;
@@ -74,7 +78,7 @@ class ProcessEndToEndTest {
 
   @Test
   void anUnreachableRedisStopsTheNodeWithAClearMessage() throws Exception {
-    NodeProcess node = startMain(Map.of("IM_REDIS_URL", "redis://127.0.0.1:1", "IM_PG_URL", TestNode.TEST_PG_URL), null);
+    NodeProcess node = startMain(Map.of("IM_REDIS_URL", "redis://127.0.0.1:1", "IM_PG_URL", TestDatabase.URL), null);
     assertEquals(1, node.awaitExit(60));
     String output = node.output();
     assertTrue(output.contains("Redis at redis://127.0.0.1:1 is unreachable"), output);
@@ -84,18 +88,16 @@ class ProcessEndToEndTest {
   @Test
   void aRunningNodeIsHealthyServesMetricsAndDrainsOnSigterm() throws Exception {
     NodeProcess node = startMain(Map.of(
-        "IM_PG_URL", TestNode.TEST_PG_URL, "IM_JWT_SECRET", "process-test-secret-0123456789"), null);
-    int http = node.httpPort;
+        "IM_PG_URL", TestDatabase.URL, "IM_JWT_SECRET", "process-test-secret-0123456789"), null);
     vertx = Vertx.vertx();
-    ImHttp client = new ImHttp(vertx, "127.0.0.1", http);
-    JsonObject health = node.awaitHealthy(client, 60_000);
+    JsonObject health = node.awaitHealthy(vertx, Duration.ofSeconds(60));
     assertEquals("UP", health.getString("status"));
+    int http = node.httpPort();
+    ImHttp client = new ImHttp(vertx, "127.0.0.1", http);
 
-    String username = "p" + Ids.newId().substring(0, 10).replace('-', '_').toLowerCase();
-    await(client.register(username, "password-123"));
-    JsonObject login = await(client.login(username, "password-123"));
+    TestUser user = await(TestUsers.signUp(client, "p"));
     ImClient ws = await(ImClient.ws(vertx, "127.0.0.1", http));
-    await(ws.auth(login.getString("token"), "phone"));
+    await(ws.auth(user.token(), "phone"));
 
     String metrics = await(client.get("/metrics", null)).raw().toString();
     assertTrue(metrics.contains("im_connections{transport=\"ws\"} 1.0"), metrics);

@@ -23,13 +23,11 @@ class SocialClusterTest {
   @BeforeAll
   static void startCluster() {
     String name = "im-social-" + Ids.newId();
-    int portOne = TestNode.freePort();
-    int portTwo = TestNode.freePort();
     JsonObject presence = new JsonObject().put("graceMs", 200).put("minIntervalMs", 10);
     one = TestNode.start(new JsonObject().put("presence", presence)
-        .put("cluster", new JsonObject().put("name", name).put("port", portOne).put("members", "127.0.0.1:" + portTwo)));
+        .put("cluster", new JsonObject().put("name", name)));
     two = TestNode.start(new JsonObject().put("presence", presence)
-        .put("cluster", new JsonObject().put("name", name).put("port", portTwo).put("members", "127.0.0.1:" + portOne)));
+        .put("cluster", new JsonObject().put("name", name).put("members", "127.0.0.1:" + one.clusterPort())));
   }
 
   @AfterAll

@@ -3,8 +3,8 @@ package im.shared.routes;
 import com.hazelcast.core.EntryView;
 import im.shared.cluster.ClusterNodes;
 import im.shared.cluster.ClusterSetup;
+import im.testing.Poll;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static im.shared.cluster.ClusterNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,7 +128,7 @@ class HazelcastRoutingTableTest {
     cluster.stop(nodeB);
 
     Map<String, Map<String, Set<String>>> expected = Map.of(alice, Map.of("node-a", Set.of("phone")));
-    await(until(nodeA.vertx(), () -> tableA.lookup(List.of(alice, bob)).map(expected::equals)));
+    await(Poll.until(nodeA.vertx(), () -> tableA.lookup(List.of(alice, bob)).map(expected::equals)));
     assertEquals(expected, await(tableA.lookup(List.of(alice, bob))));
   }
 
@@ -143,11 +142,6 @@ class HazelcastRoutingTableTest {
     cluster.stop(nodeA);
 
     Map<String, Map<String, Set<String>>> expected = Map.of(carol, Map.of("node-b", Set.of("laptop")));
-    await(until(nodeB.vertx(), () -> tableB.lookup(List.of(carol)).map(expected::equals)));
-  }
-
-  /** Re-checks every 50 ms until true; the caller's await bounds it. */
-  private static Future<Void> until(Vertx vertx, Supplier<Future<Boolean>> check) {
-    return check.get().compose(done -> done ? Future.<Void>succeededFuture() : vertx.timer(50).compose(t -> until(vertx, check)));
+    await(Poll.until(nodeB.vertx(), () -> tableB.lookup(List.of(carol)).map(expected::equals)));
   }
 }

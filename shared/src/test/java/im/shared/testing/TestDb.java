@@ -2,13 +2,11 @@ package im.shared.testing;
 
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
+import im.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
 
 /** The shared test database on the local PostgreSQL, created and migrated once per JVM by the node's own code. */
 public final class TestDb {
-
-  /** {@code -Dim.test.db=NAME} gives a branch under development a database of its own. */
-  public static final String NAME = System.getProperty("im.test.db", "im_test");
 
   private static ImConfig config;
 
@@ -17,7 +15,7 @@ public final class TestDb {
   public static synchronized ImConfig config() {
     if (config == null) {
       ImConfig loaded = ImConfig.of(new JsonObject()
-          .put("pg", new JsonObject().put("url", "postgresql://postgres@127.0.0.1:5432/" + NAME).put("poolSize", 4))
+          .put("pg", new JsonObject().put("url", TestDatabase.URL).put("poolSize", 4))
           .put("security", new JsonObject().put("passwordIterations", 1000)));
       Database.prepare(loaded.pg());
       config = loaded;

@@ -11,12 +11,18 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
 /**
  * The HTTP API of {@code docs/protocol.md §4} for accounts, users, friends, blocks, conversations, history, sync,
  * read and media, mounted on a node's root router. Accounts, friends and blocks are answered by the user service
  * ({@link UserClient}), so a {@code UserVerticle} must be deployed on the node before requests arrive.
  * Every {@code /api/v1/*} route but register and login needs a bearer token; unknown {@code /api/v1/*} and
- * {@code /media/*} paths answer 404 in the error shape of {@link HttpErrors}.
+ * {@code /media/*} paths answer 404 in the error shape of {@link HttpErrors}, with or without a token.
  *
  * <p>Holds no state of its own; one instance may serve every HTTP verticle instance of the node. Handlers run
  * on the event loop of the request and never block.
@@ -70,7 +76,14 @@ public final class ApiRouter {
 
     root.post(API + "/auth/register").handler(json).handler(accounts::register);
     root.post(API + "/auth/login").handler(json).handler(accounts::login);
-    root.route(API + "/*").handler(bearer);
+    KnownPaths known = new KnownPaths();
+    root.route(API + "/*").handler(ctx -> {
+      if (known.test(ctx.normalizedPath())) {
+        bearer.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
 
     root.get(API + "/users/me").handler(accounts::me);
     root.patch(API + "/users/me").handler(json).handler(accounts::updateMe);
@@ -93,5 +106,36 @@ public final class ApiRouter {
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);
     root.route(MediaRoutes.URL_PREFIX + "*").last().handler(HttpErrors::notFound);
+    known.readFrom(root);
+  }
+
+  /**
+   * The paths some route under {@code /api/v1} serves, whatever the method. The bearer check runs only for
+   * these, so an unknown path answers 404 with or without a token (docs/protocol.md §4). Read from the router
+   * once mounting is done, before the server listens; then only read, on the router's event loop.
+   */
+  private static final class KnownPaths implements Predicate<String> {
+
+    private List<Pattern> patterns = List.of();
+
+    void readFrom(Router root) {
+      patterns = root.getRoutes().stream()
+          .filter(route -> route.isExactPath() && route.getPath() != null && route.getPath().startsWith(API + "/"))
+          .map(route -> template(route.getPath()))
+          .toList();
+    }
+
+    @Override
+    public boolean test(String path) {
+      return patterns.stream().anyMatch(pattern -> pattern.matcher(path).matches());
+    }
+
+    /** {@code /a/:id/b} → {@code /a/[^/]+/b/?}: a parameter is one segment; vertx-web allows a trailing slash. */
+    private static Pattern template(String path) {
+      String regex = Arrays.stream(path.split("/", -1))
+          .map(segment -> segment.startsWith(":") ? "[^/]+" : Pattern.quote(segment))
+          .collect(Collectors.joining("/"));
+      return Pattern.compile(regex + "/?");
+    }
   }
 }

@@ -6,6 +6,7 @@ import im.shared.health.HealthChecks;
 import im.shared.metrics.Prometheus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -21,6 +22,7 @@ public final class HttpVerticle extends VerticleBase {
   private final WsGateway ws;
   private final HealthChecks health;
   private final Prometheus prometheus;
+  private HttpServer server;
 
   public HttpVerticle(ApiRouter api, AdminRoutes admin, WsGateway ws, HealthChecks health,
                       Prometheus prometheus) {
@@ -38,7 +40,12 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(this::metrics);
     api.mount(router);
     admin.mount(router);
-    return ws.listen(router);
+    return ws.listen(router).onSuccess(listening -> server = listening);
+  }
+
+  /** The bound port: the configured one, or the one picked for port 0. */
+  public int actualPort() {
+    return server.actualPort();
   }
 
   private void health(RoutingContext ctx) {

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class TcpGatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpGatewayVerticle.class);
+  /** Port 0: one free port for every instance (see HttpVerticle), not the one the HTTP servers share. */
+  private static final int ANY_PORT_SHARED = -2;
 
   private final GatewayServices services;
   private NetServer server;
@@ -31,7 +33,7 @@ public final class TcpGatewayVerticle extends VerticleBase {
     ImConfig.Tcp tcp = services.config().tcp();
     NetServerOptions options = new NetServerOptions()
         .setHost(tcp.host())
-        .setPort(tcp.port())
+        .setPort(tcp.port() == 0 ? ANY_PORT_SHARED : tcp.port())
         .setTcpNoDelay(true)
         // docs/protocol.md §3: a TCP connection silent for tcpIdleTimeoutMs is closed; clients ping every 30 s.
         .setReadIdleTimeout((int) services.realtime().tcpIdleTimeoutMs())

@@ -34,6 +34,12 @@ public final class WsGateway {
   }
 
   /**
+   * Port 0 in the settings means any free port, the same for every instance: Vert.x gives one random port to all
+   * servers of a Vert.x instance that listen on the same negative port. The TCP gateway uses another one.
+   */
+  private static final int ANY_PORT_SHARED = -1;
+
+  /**
    * The WebSocket settings the HTTP server needs: no compression (so a set RSV bit is a protocol error:
    * no extension is negotiated) and the frame size limit.
    */
@@ -54,7 +60,7 @@ public final class WsGateway {
     ImConfig config = services.config();
     HttpServerOptions options = configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
         .setHost(config.http().host())
-        .setPort(config.http().port())
+        .setPort(config.http().port() == 0 ? ANY_PORT_SHARED : config.http().port())
         .setTcpNoDelay(true);
     return vertx.createHttpServer(options).requestHandler(request -> {
       if ("/ws".equals(request.path())) {

@@ -1,7 +1,6 @@
 package im.server.api;
 
 import im.protocol.Conv;
-import im.server.TestNode;
 import im.server.user.TestUserService;
 import im.protocol.Op;
 import im.shared.Ids;
@@ -11,6 +10,7 @@ import im.shared.db.Database;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.store.ReadCursors;
+import im.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +55,7 @@ class ApiRouterTest {
   @BeforeAll
   static void database() {
     config = ImConfig.of(new JsonObject()
-        .put("pg", new JsonObject().put("url", TestNode.TEST_PG_URL).put("poolSize", 4))
+        .put("pg", new JsonObject().put("url", TestDatabase.URL).put("poolSize", 4))
         .put("jwt", new JsonObject().put("secret", "api-test-secret-0123456789"))
         .put("media", new JsonObject().put("maxBytes", MEDIA_MAX))
         .put("security", new JsonObject().put("passwordIterations", 1000)));

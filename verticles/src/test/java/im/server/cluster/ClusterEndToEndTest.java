@@ -4,8 +4,9 @@ import im.server.NodeProcess;
 import im.protocol.Conv;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
-import im.server.cluster.TestCluster.User;
 import im.protocol.client.ImHttp;
+import im.testing.Poll;
+import im.testing.TestUsers.TestUser;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,10 +66,10 @@ class ClusterEndToEndTest {
   @Test
   @Order(1)
   void aMessageCrossesNodes() {
-    User alice = cluster.newUser();
-    User bob = cluster.newUser();
-    ImClient a = cluster.connect(p(1).httpPort, alice, "phone");
-    ImClient b = cluster.connect(p(2).httpPort, bob, "phone");
+    TestUser alice = cluster.newUser();
+    TestUser bob = cluster.newUser();
+    ImClient a = cluster.connect(p(1).httpPort(), alice, "phone");
+    ImClient b = cluster.connect(p(2).httpPort(), bob, "phone");
     String conv = Conv.p2p(alice.uid(), bob.uid());
 
     JsonObject ack = await(a.request(Op.SEND, TestCluster.text("x1", conv, "hello across nodes")));
@@ -85,11 +88,11 @@ class ClusterEndToEndTest {
   @Test
   @Order(2)
   void concurrentSendersOnDifferentNodesAreDeliveredInSeqOrder() {
-    User alice = cluster.newUser();
-    User bob = cluster.newUser();
+    TestUser alice = cluster.newUser();
+    TestUser bob = cluster.newUser();
     String conv = Conv.p2p(alice.uid(), bob.uid());
-    ImClient alicePhone = cluster.connect(p(1).httpPort, alice, "phone");
-    ImClient bobPhone = cluster.connect(p(2).httpPort, bob, "phone");
+    ImClient alicePhone = cluster.connect(p(1).httpPort(), alice, "phone");
+    ImClient bobPhone = cluster.connect(p(2).httpPort(), bob, "phone");
     ImClient aliceWatch = cluster.connect(cluster.localHttpPort(), alice, "watch");
     int each = 60;
     List<Future<JsonObject>> acks = new ArrayList<>();
@@ -123,31 +126,31 @@ class ClusterEndToEndTest {
   @Test
   @Order(3)
   void routesFollowConnectionsAcrossNodes() throws Exception {
-    User carol = cluster.newUser();
-    ImClient phone = cluster.connect(p(1).httpPort, carol, "phone");
-    ImClient tablet = cluster.connect(p(2).httpPort, carol, "tablet");
+    TestUser carol = cluster.newUser();
+    ImClient phone = cluster.connect(p(1).httpPort(), carol, "phone");
+    ImClient tablet = cluster.connect(p(2).httpPort(), carol, "tablet");
     assertEquals(Map.of(p(1).nodeId, Set.of("phone"), p(2).nodeId, Set.of("tablet")), cluster.routesOf(carol.uid()));
 
     tablet.close();
-    TestCluster.waitFor(() -> cluster.routesOf(carol.uid()).equals(Map.of(p(1).nodeId, Set.of("phone"))), 10_000,
+    Poll.until(() -> cluster.routesOf(carol.uid()).equals(Map.of(p(1).nodeId, Set.of("phone"))), Duration.ofSeconds(10),
         "the tablet's route to go");
     phone.close();
-    TestCluster.waitFor(() -> cluster.routesOf(carol.uid()).isEmpty(), 10_000, "carol to be offline");
+    Poll.until(() -> cluster.routesOf(carol.uid()).isEmpty(), Duration.ofSeconds(10), "carol to be offline");
   }
 
   @Test
   @Order(4)
   void theSameDeviceOnAnotherNodeReplacesTheFirstAndTheLimitCountsEveryNode() {
-    User dave = cluster.newUser();
-    ImClient phoneOnP1 = cluster.connect(p(1).httpPort, dave, "phone");
-    ImClient phoneOnP2 = cluster.connect(p(2).httpPort, dave, "phone");
+    TestUser dave = cluster.newUser();
+    ImClient phoneOnP1 = cluster.connect(p(1).httpPort(), dave, "phone");
+    ImClient phoneOnP2 = cluster.connect(p(2).httpPort(), dave, "phone");
     assertEquals("replaced", await(phoneOnP1.next(Op.KICKED)).getString("reason"));
     await(phoneOnP1.closed());
 
     // maxDevices is 3 in this cluster: phone (p2), tablet (observer), laptop (p1), then a watch (p2).
     ImClient tablet = cluster.connect(cluster.localHttpPort(), dave, "tablet");
-    ImClient laptop = cluster.connect(p(1).httpPort, dave, "laptop");
-    ImClient watch = cluster.connect(p(2).httpPort, dave, "watch");
+    ImClient laptop = cluster.connect(p(1).httpPort(), dave, "laptop");
+    ImClient watch = cluster.connect(p(2).httpPort(), dave, "watch");
     assertEquals("device_limit", await(phoneOnP2.next(Op.KICKED)).getString("reason"));
     await(phoneOnP2.closed());
     for (ImClient kept : List.of(tablet, laptop, watch)) {
@@ -159,7 +162,7 @@ class ClusterEndToEndTest {
   @Test
   @Order(5)
   void operatorsSeeEveryNodeAndScaleAndKickAnywhere() throws Exception {
-    ImHttp viaP1 = cluster.http(p(1).httpPort);
+    ImHttp viaP1 = cluster.http(p(1).httpPort());
     assertEquals(401, await(viaP1.get("/admin/nodes", null)).status());
     assertEquals(401, await(viaP1.get("/admin/nodes", "wrong-token")).status());
 
@@ -174,10 +177,10 @@ class ClusterEndToEndTest {
     }
 
     // Scaling p2's owners through p1, while a conversation is in use.
-    User erin = cluster.newUser();
-    User frank = cluster.newUser();
+    TestUser erin = cluster.newUser();
+    TestUser frank = cluster.newUser();
     String conv = Conv.p2p(erin.uid(), frank.uid());
-    ImClient erinOnP2 = cluster.connect(p(2).httpPort, erin, "phone");
+    ImClient erinOnP2 = cluster.connect(p(2).httpPort(), erin, "phone");
     assertEquals("ack", await(erinOnP2.request(Op.SEND, TestCluster.text("s1", conv, "before"))).getString("t"));
     JsonObject scaled = await(viaP1.post("/admin/verticles/message/scale", TestCluster.ADMIN_TOKEN,
         new JsonObject().put("instances", 3).put("node", p(2).nodeId))).json();
@@ -213,7 +216,7 @@ class ClusterEndToEndTest {
         new JsonObject().put("instances", 2).put("node", "no-such-node"))).status());
 
     // Kick: frank's devices on the observer and on p2 both go.
-    ImClient frankOnP2 = cluster.connect(p(2).httpPort, frank, "desktop");
+    ImClient frankOnP2 = cluster.connect(p(2).httpPort(), frank, "desktop");
     assertEquals(204, await(viaP1.post("/admin/users/" + frank.uid() + "/kick", TestCluster.ADMIN_TOKEN,
         new JsonObject())).status());
     assertEquals("admin", await(staying.next(Op.KICKED)).getString("reason"));
@@ -222,19 +225,19 @@ class ClusterEndToEndTest {
   }
 
   /** A fresh pair of users whose one-to-one conversation is owned by {@code node}. */
-  private User[] pairOwnedBy(String node) {
-    User first = cluster.newUser();
+  private TestUser[] pairOwnedBy(String node) {
+    TestUser first = cluster.newUser();
     for (int i = 0; i < 40; i++) {
-      User second = cluster.newUser();
+      TestUser second = cluster.newUser();
       if (node.equals(cluster.ownerOf(Conv.p2p(first.uid(), second.uid())))) {
-        return new User[] {first, second};
+        return new TestUser[] {first, second};
       }
     }
     throw new AssertionError("no conversation owned by " + node + " among 40 tries");
   }
 
   /** Every acked message is in the history exactly once, with the seq and mid of its ack. */
-  private void assertEveryAckStoredOnce(Sender sender, User reader, String conv) {
+  private void assertEveryAckStoredOnce(Sender sender, TestUser reader, String conv) {
     Map<String, JsonObject> byCmid = new HashMap<>();
     for (JsonObject message : cluster.history(cluster.localHttpPort(), reader, conv)) {
       JsonObject earlier = byCmid.put(message.getString("cmid"), message);
@@ -251,23 +254,24 @@ class ClusterEndToEndTest {
   @Test
   @Order(10)
   void whenANodeIsKilledOthersServeItsConversationsAndItsClientsSyncEveryAckedMessage() throws Exception {
-    User[] pair = pairOwnedBy(p(2).nodeId);
-    User sender = pair[0];
-    User receiver = pair[1];
+    TestUser[] pair = pairOwnedBy(p(2).nodeId);
+    TestUser sender = pair[0];
+    TestUser receiver = pair[1];
     String conv = Conv.p2p(sender.uid(), receiver.uid());
-    ImClient receiverOnP2 = cluster.connect(p(2).httpPort, receiver, "phone");
+    ImClient receiverOnP2 = cluster.connect(p(2).httpPort(), receiver, "phone");
     assertTrue(cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId));
-    Sender sending = new Sender(cluster, sender, conv, List.of(p(1).httpPort, cluster.localHttpPort()), "k", 20).start();
-    TestCluster.waitFor(() -> sending.acked.size() >= 10 || sending.failure != null, 20_000, "acks before the kill");
+    Sender sending = new Sender(cluster, sender, conv, List.of(p(1)::httpPort, cluster::localHttpPort), "k", 20).start();
+    Poll.until(() -> sending.acked.size() >= 10 || sending.failure != null, Duration.ofSeconds(20),
+        "acks before the kill");
 
     int ackedBefore = sending.acked.size();
     long killed = System.nanoTime();
     p(2).kill();
     await(receiverOnP2.closed());
-    TestCluster.waitFor(() -> !cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId), 30_000,
+    Poll.until(() -> !cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId), Duration.ofSeconds(30),
         "the dead node's routes to go");
     long routesGoneMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-    TestCluster.waitFor(() -> sending.acked.size() >= ackedBefore + 20 || sending.failure != null, 30_000,
+    Poll.until(() -> sending.acked.size() >= ackedBefore + 20 || sending.failure != null, Duration.ofSeconds(30),
         "acks after the kill");
     sending.stop();
     System.out.printf("kill -9: routes dropped after %d ms; longest wait for one ack %d ms; %d acked%n",
@@ -276,8 +280,8 @@ class ClusterEndToEndTest {
     assertNotEquals(p(2).nodeId, cluster.ownerOf(conv));
 
     // The receiver comes back on another node and syncs every acked message.
-    ImClient again = cluster.connect(p(1).httpPort, receiver, "phone");
-    JsonObject sync = await(cluster.http(p(1).httpPort).post("/api/v1/sync", receiver.token(), new JsonObject()
+    ImClient again = cluster.connect(p(1).httpPort(), receiver, "phone");
+    JsonObject sync = await(cluster.http(p(1).httpPort()).post("/api/v1/sync", receiver.token(), new JsonObject()
         .put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", 0))).put("limit", 1000))).json();
     Set<String> synced = new HashSet<>();
     sync.getJsonArray("convs").getJsonObject(0).getJsonArray("messages")
@@ -287,40 +291,42 @@ class ClusterEndToEndTest {
     again.close();
 
     p(2).start();
-    p(2).awaitHealthy(cluster.http(p(2).httpPort), 90_000);
-    cluster.awaitMembers(3, 60_000);
+    p(2).awaitHealthy(cluster.vertx, TestCluster.PROCESS_START_LIMIT);
+    cluster.awaitMembers(3, Duration.ofSeconds(60));
   }
 
   @Test
   @Order(11)
   void aRollingRestartUnderSteadyTrafficLosesNoAckedMessage() throws Exception {
     List<Sender> senders = new ArrayList<>();
-    List<User> readers = new ArrayList<>();
+    List<TestUser> readers = new ArrayList<>();
     List<String> convs = new ArrayList<>();
-    List<List<Integer>> homes = List.of(
-        List.of(p(1).httpPort, cluster.localHttpPort()),
-        List.of(p(2).httpPort, cluster.localHttpPort()),
-        List.of(cluster.localHttpPort()));
+    // Suppliers, not ports: a restarted process listens on a port of its own choosing again.
+    List<List<IntSupplier>> homes = List.of(
+        List.of(p(1)::httpPort, cluster::localHttpPort),
+        List.of(p(2)::httpPort, cluster::localHttpPort),
+        List.of(cluster::localHttpPort));
     for (int i = 0; i < homes.size(); i++) {
-      User from = cluster.newUser();
-      User to = cluster.newUser();
+      TestUser from = cluster.newUser();
+      TestUser to = cluster.newUser();
       String conv = Conv.p2p(from.uid(), to.uid());
       readers.add(to);
       convs.add(conv);
       senders.add(new Sender(cluster, from, conv, homes.get(i), "r" + i, 30).start());
     }
-    TestCluster.waitFor(() -> senders.stream().allMatch(s -> s.acked.size() >= 5 || s.failure != null), 20_000,
+    Poll.until(() -> senders.stream().allMatch(s -> s.acked.size() >= 5 || s.failure != null), Duration.ofSeconds(20),
         "traffic to start");
     for (NodeProcess node : List.of(p(1), p(2))) {
       int before = senders.stream().mapToInt(s -> s.acked.size()).sum();
       long started = System.nanoTime();
       assertEquals(0, node.terminate(), node.output());
       long drainedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      TestCluster.waitFor(() -> senders.stream().mapToInt(s -> s.acked.size()).sum() >= before + 10
-          || senders.stream().anyMatch(s -> s.failure != null), 30_000, "traffic while " + node.nodeId + " is down");
+      Poll.until(() -> senders.stream().mapToInt(s -> s.acked.size()).sum() >= before + 10
+          || senders.stream().anyMatch(s -> s.failure != null), Duration.ofSeconds(30),
+          "traffic while " + node.nodeId + " is down");
       node.start();
-      node.awaitHealthy(cluster.http(node.httpPort), 90_000);
-      cluster.awaitMembers(3, 60_000);
+      node.awaitHealthy(cluster.vertx, TestCluster.PROCESS_START_LIMIT);
+      cluster.awaitMembers(3, Duration.ofSeconds(60));
       System.out.printf("rolling restart: %s drained and exited 0 in %d ms%n", node.nodeId, drainedMs);
     }
     for (Sender sender : senders) {

@@ -4,7 +4,7 @@ import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
-import im.server.cluster.TestCluster.User;
+import im.testing.TestUsers.TestUser;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -13,11 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
- * A client that sends numbered messages into one conversation until stopped, the way docs/protocol.md tells a client
- * to: each message is retried with the same cmid until acked ({@code unavailable}, no answer, or a closed
- * connection), reconnecting to the first node of {@code ports} that takes it. Runs on its own thread.
+ * A client that sends numbered messages into one conversation until stopped, the way docs/protocol.md §3 tells
+ * a client to: each message is retried with the same cmid until acked ({@code unavailable}, no answer, or a
+ * closed connection), reconnecting to the first node of {@code ports} that takes it. The ports are asked for
+ * again at each attempt: a restarted process listens on a port of its own choosing. Runs on its own thread.
  */
 final class Sender implements Runnable {
 
@@ -30,15 +32,15 @@ final class Sender implements Runnable {
   volatile Throwable failure;
 
   private final TestCluster cluster;
-  private final User user;
+  private final TestUser user;
   private final String conv;
-  private final List<Integer> ports;
+  private final List<IntSupplier> ports;
   private final String prefix;
   private final long paceMs;
   private volatile boolean stop;
   private final Thread thread;
 
-  Sender(TestCluster cluster, User user, String conv, List<Integer> ports, String prefix, long paceMs) {
+  Sender(TestCluster cluster, TestUser user, String conv, List<IntSupplier> ports, String prefix, long paceMs) {
     this.cluster = cluster;
     this.user = user;
     this.conv = conv;
@@ -114,9 +116,9 @@ final class Sender implements Runnable {
 
   private ImClient connect(long deadline) throws InterruptedException {
     while (System.nanoTime() < deadline) {
-      for (int port : ports) {
+      for (IntSupplier port : ports) {
         try {
-          ImClient client = ImClient.ws(cluster.vertx, "127.0.0.1", port).await(5, TimeUnit.SECONDS);
+          ImClient client = ImClient.ws(cluster.vertx, "127.0.0.1", port.getAsInt()).await(5, TimeUnit.SECONDS);
           try {
             client.auth(user.token(), "phone").await(5, TimeUnit.SECONDS);
             reconnects.incrementAndGet();

@@ -1,27 +1,31 @@
 package im.server.cluster;
 
-import im.server.NodeProcess;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
+import im.server.NodeProcess;
 import im.server.TestNode;
 import im.shared.Ids;
 import im.shared.cluster.ClusterSetup;
+import im.testing.Poll;
+import im.testing.TestDatabase;
+import im.testing.TestUsers;
+import im.testing.TestUsers.TestUser;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static im.server.TestNode.await;
@@ -36,16 +40,15 @@ final class TestCluster implements AutoCloseable {
   static final String ADMIN_TOKEN = "admin-" + Ids.newId();
   static final String JWT_SECRET = "cluster-test-secret-0123456789";
 
-  /** A user registered and logged in through the HTTP API. */
-  record User(String uid, String token) {}
+  /** How long a {@code Main} process may take to start on a busy machine. */
+  static final Duration PROCESS_START_LIMIT = Duration.ofSeconds(90);
 
   final List<NodeProcess> processes = new ArrayList<>();
   final TestNode local;
   final Vertx vertx = Vertx.vertx();
   private final Map<Integer, ImHttp> https = new HashMap<>();
 
-  private TestCluster(List<NodeProcess> processes, TestNode local) {
-    this.processes.addAll(processes);
+  private TestCluster(TestNode local) {
     this.local = local;
   }
 
@@ -65,44 +68,27 @@ final class TestCluster implements AutoCloseable {
     configFile.toFile().deleteOnExit();
     Files.writeString(configFile, settings.encode());
 
-    int localClusterPort = TestNode.freePort();
-    List<int[]> ports = new ArrayList<>();
-    List<String> members = new ArrayList<>(List.of("127.0.0.1:" + localClusterPort));
-    for (int i = 0; i < processCount; i++) {
-      int[] p = {TestNode.freePort(), TestNode.freePort(), TestNode.freePort()};
-      ports.add(p);
-      members.add("127.0.0.1:" + p[2]);
-    }
-    String memberList = String.join(",", members);
-    Map<String, String> env = Map.of(
-        "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", memberList, "IM_PG_URL", TestNode.TEST_PG_URL,
-        "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+    // The observer starts first, on ports it binds itself; the processes join the cluster at its port.
     String run = Ids.newId().substring(0, 4).replace('-', 'x').replace('_', 'y');
-    List<NodeProcess> processes = new ArrayList<>();
-    for (int i = 0; i < processCount; i++) {
-      int[] p = ports.get(i);
-      NodeProcess process = new NodeProcess("p" + (i + 1) + "-" + run, p[0], p[1], p[2], env, configFile);
-      process.start();
-      processes.add(process);
-    }
-    TestNode local;
+    TestNode local = TestNode.start(settings.copy()
+        .put("node", new JsonObject().put("id", "local-" + run))
+        .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1"))
+        .put("jwt", new JsonObject().put("secret", JWT_SECRET))
+        .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
+    Map<String, String> env = Map.of(
+        "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", "127.0.0.1:" + local.clusterPort(),
+        "IM_PG_URL", TestDatabase.URL, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+    TestCluster cluster = new TestCluster(local);
     try {
-      local = TestNode.start(settings.copy()
-          .put("node", new JsonObject().put("id", "local-" + run))
-          .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1").put("port", localClusterPort)
-              .put("members", memberList))
-          .put("jwt", new JsonObject().put("secret", JWT_SECRET))
-          .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
-    } catch (RuntimeException e) {
-      processes.forEach(NodeProcess::destroy);
-      throw e;
-    }
-    TestCluster cluster = new TestCluster(processes, local);
-    try {
-      for (NodeProcess process : processes) {
-        process.awaitHealthy(cluster.http(process.httpPort), 90_000);
+      for (int i = 0; i < processCount; i++) {
+        NodeProcess process = new NodeProcess("p" + (i + 1) + "-" + run, env, configFile);
+        cluster.processes.add(process);
+        process.start();
       }
-      cluster.awaitMembers(processCount + 1, 60_000);
+      for (NodeProcess process : cluster.processes) {
+        process.awaitHealthy(cluster.vertx, PROCESS_START_LIMIT);
+      }
+      cluster.awaitMembers(processCount + 1, Duration.ofSeconds(60));
     } catch (Throwable e) {
       cluster.close();
       throw e;
@@ -115,11 +101,11 @@ final class TestCluster implements AutoCloseable {
   }
 
   ImHttp localHttp() {
-    return http(local.config().http().port());
+    return http(local.httpPort());
   }
 
   int localHttpPort() {
-    return local.config().http().port();
+    return local.httpPort();
   }
 
   String localId() {
@@ -131,8 +117,8 @@ final class TestCluster implements AutoCloseable {
         .collect(Collectors.toSet());
   }
 
-  void awaitMembers(int count, long timeoutMs) throws InterruptedException {
-    waitFor(() -> memberIds().size() == count, timeoutMs, "cluster of " + count + " members, now " + memberIds());
+  void awaitMembers(int count, Duration limit) {
+    Poll.until(() -> memberIds().size() == count, limit, "a cluster of " + count + " members, now " + memberIds());
   }
 
   /** The node that owns {@code conv} now, as the observer's partition table says. */
@@ -146,15 +132,11 @@ final class TestCluster implements AutoCloseable {
     return await(local.node().routes().lookup(List.of(uid))).getOrDefault(uid, Map.of());
   }
 
-  User newUser() {
-    String username = "c" + Ids.newId().replace('-', '_').substring(0, 12).toLowerCase();
-    ImHttp http = localHttp();
-    await(http.register(username, "password-123"));
-    JsonObject login = await(http.login(username, "password-123"));
-    return new User(login.getString("uid"), login.getString("token"));
+  TestUser newUser() {
+    return await(TestUsers.signUp(localHttp(), "c"));
   }
 
-  ImClient connect(int httpPort, User user, String device) {
+  ImClient connect(int httpPort, TestUser user, String device) {
     ImClient client = await(ImClient.ws(vertx, "127.0.0.1", httpPort));
     await(client.auth(user.token(), device));
     return client;
@@ -166,8 +148,8 @@ final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Sends until acked: an {@code unavailable} answer (or none) is retried with the same cmid, as the protocol
-   * tells clients to, until {@code deadline} (System.nanoTime()).
+   * Sends until acked: an {@code unavailable} answer (or none) is retried with the same cmid, as
+   * docs/protocol.md §3 tells clients to, until {@code deadline} (System.nanoTime()).
    */
   static JsonObject sendUntilAcked(ImClient client, JsonObject send, long deadline) throws InterruptedException {
     while (true) {
@@ -192,7 +174,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** Every message of {@code conv} from seq 1 up, through the HTTP API of the node at {@code httpPort}. */
-  List<JsonObject> history(int httpPort, User user, String conv) {
+  List<JsonObject> history(int httpPort, TestUser user, String conv) {
     List<JsonObject> all = new ArrayList<>();
     long after = 0;
     while (true) {
@@ -204,17 +186,6 @@ final class TestCluster implements AutoCloseable {
         return all;
       }
       after = messages.getJsonObject(messages.size() - 1).getLong("seq");
-    }
-  }
-
-  /** Polls {@code condition} every 100 ms: for states that have no event to wait on (cluster membership, routes). */
-  static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 

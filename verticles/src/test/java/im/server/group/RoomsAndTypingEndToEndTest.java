@@ -6,8 +6,8 @@ import im.protocol.client.HttpResult;
 import im.protocol.client.ImClient;
 import im.server.TestNode;
 import im.server.TestNode.User;
+import im.testing.Poll;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 import static im.server.TestNode.await;
 import static im.server.group.GroupsEndToEndTest.createGroup;
@@ -48,23 +47,6 @@ class RoomsAndTypingEndToEndTest {
 
   private static JsonObject conv(String conv) {
     return new JsonObject().put("conv", conv);
-  }
-
-  /** Re-checks {@code condition} every 20 ms until it holds, for state that settles after a reply (a close, a trim). */
-  private static Future<Void> eventually(Supplier<Future<Boolean>> condition) {
-    Promise<Void> done = Promise.promise();
-    poll(condition, done);
-    return done.future();
-  }
-
-  private static void poll(Supplier<Future<Boolean>> condition, Promise<Void> done) {
-    condition.get().onComplete(result -> {
-      if (result.succeeded() && result.result()) {
-        done.tryComplete();
-      } else {
-        node.clientVertx().setTimer(20, id -> poll(condition, done));
-      }
-    });
   }
 
   @Test
@@ -107,7 +89,8 @@ class RoomsAndTypingEndToEndTest {
         .map(JsonObject.class::cast).noneMatch(c -> room.equals(c.getString("conv"))), "rooms are not in the conversation list");
 
     bobTcp.close();
-    await(eventually(() -> Future.succeededFuture(node.node().sessions().rooms().size(room) == 1)));
+    await(Poll.until(node.clientVertx(),
+        () -> Future.succeededFuture(node.node().sessions().rooms().size(room) == 1)));
     List.of(aliceWs, bobWs, carolWs, daveTcp).forEach(ImClient::close);
   }
 
@@ -124,7 +107,7 @@ class RoomsAndTypingEndToEndTest {
     }
     long newest = last;
     String path = "/api/v1/conversations/" + room + "/messages?limit=100";
-    await(eventually(() -> node.http().get(path, reader.token())
+    await(Poll.until(node.clientVertx(), () -> node.http().get(path, reader.token())
         .map(result -> result.json().getJsonArray("messages").size() == HISTORY_LIMIT)));
     JsonArray kept = await(node.http().get(path, reader.token())).json().getJsonArray("messages");
     assertEquals(newest, kept.getJsonObject(HISTORY_LIMIT - 1).getLong("seq"));

@@ -2,7 +2,6 @@ package im.server.user;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
-import im.server.TestNode;
 import im.server.api.ApiRouter;
 import im.shared.auth.JwtTokens;
 import im.shared.bus.Addresses;
@@ -12,6 +11,7 @@ import im.shared.config.ImConfig;
 import im.shared.db.Database;
 import im.shared.routes.Fanout;
 import im.shared.store.ReadCursors;
+import im.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -48,7 +48,7 @@ class UserVerticleTest {
   @BeforeAll
   static void database() {
     config = ImConfig.of(new JsonObject()
-        .put("pg", new JsonObject().put("url", TestNode.TEST_PG_URL).put("poolSize", 2))
+        .put("pg", new JsonObject().put("url", TestDatabase.URL).put("poolSize", 2))
         .put("jwt", new JsonObject().put("secret", "user-test-secret-0123456789"))
         .put("security", new JsonObject().put("passwordIterations", 1000)));
     Database.prepare(config.pg());
