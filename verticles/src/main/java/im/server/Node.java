@@ -223,7 +223,7 @@ public final class Node {
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
         .compose(v -> deployments.scalable(HTTP,
-            index -> latest(anyHttp, new HttpVerticle(api, admin, ws, health, prometheus)),
+            index -> latest(anyHttp, new HttpVerticle(List.of(api, admin), ws, health, prometheus)),
             config.http().instances(), count -> { }))
         .onSuccess(v -> {
           httpPort = anyHttp.get().actualPort();

@@ -2,6 +2,7 @@ package im.server.admin;
 
 import im.protocol.ImException;
 import im.server.api.HttpErrors;
+import im.server.api.RouteMount;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * <p>Holds no per-request state; one instance serves every HTTP verticle instance. Handlers run on the
  * request's event loop and never block.
  */
-public final class AdminRoutes {
+public final class AdminRoutes implements RouteMount {
 
   private static final long MAX_BODY_BYTES = 4096;
 
@@ -33,6 +34,7 @@ public final class AdminRoutes {
     this.cluster = cluster;
   }
 
+  @Override
   public void mount(Router root) {
     root.route("/admin/*").failureHandler(HttpErrors::handle);
     root.route("/admin/*").handler(this::authorize);

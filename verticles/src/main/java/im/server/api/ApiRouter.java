@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * <p>Holds no state of its own; one instance may serve every HTTP verticle instance of the node. Handlers run
  * on the event loop of the request and never block.
  */
-public final class ApiRouter {
+public final class ApiRouter implements RouteMount {
 
   public static final String API = "/api/v1";
   /** JSON bodies are small; only media uploads may be large. */
@@ -67,6 +67,7 @@ public final class ApiRouter {
    * Adds the routes to {@code root}. Routes added later under {@code /api/v1/} (friends, groups, ...) pass the same
    * bearer check and error mapping, and still win over the 404 fallback, which is ordered last.
    */
+  @Override
   public void mount(Router root) {
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BYTES);
     BearerAuth bearer = new BearerAuth(tokens, false);

@@ -1,6 +1,5 @@
 package im.server.api;
 
-import im.server.admin.AdminRoutes;
 import im.server.gateway.WsGateway;
 import im.shared.health.HealthChecks;
 import im.shared.metrics.Prometheus;
@@ -10,6 +9,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
+
 /**
  * The node's HTTP port: the API, {@code /ws}, {@code /health} and {@code /metrics}. All of them live on
  * one server because Vert.x shares a port round-robin between every verticle listening on it: a
@@ -17,17 +18,15 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  private final ApiRouter api;
-  private final AdminRoutes admin;
+  private final List<RouteMount> routes;
   private final WsGateway ws;
   private final HealthChecks health;
   private final Prometheus prometheus;
   private HttpServer server;
 
-  public HttpVerticle(ApiRouter api, AdminRoutes admin, WsGateway ws, HealthChecks health,
-                      Prometheus prometheus) {
-    this.api = api;
-    this.admin = admin;
+  /** @param routes the route sets served besides {@code /ws}, {@code /health} and {@code /metrics}, in this order */
+  public HttpVerticle(List<RouteMount> routes, WsGateway ws, HealthChecks health, Prometheus prometheus) {
+    this.routes = List.copyOf(routes);
     this.ws = ws;
     this.health = health;
     this.prometheus = prometheus;
@@ -38,8 +37,7 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
-    api.mount(router);
-    admin.mount(router);
+    routes.forEach(mount -> mount.mount(router));
     return ws.listen(router).onSuccess(listening -> server = listening);
   }
 
