@@ -98,6 +98,7 @@ public final class Node {
   private final HazelcastRoutingTable routes;
   private final HazelcastInstance hazelcast;
   private final HealthChecks health;
+  private final Prometheus prometheus;
   private final LocalSessions sessions;
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
@@ -107,7 +108,7 @@ public final class Node {
   private volatile int tcpPort;
 
   private Node(ImConfig config, String nodeId, Vertx vertx, Pool pool, Redis redis, HazelcastInstance hazelcast,
-               HazelcastRoutingTable routes, HealthChecks health) {
+               HazelcastRoutingTable routes, HealthChecks health, Prometheus prometheus) {
     this.hazelcast = hazelcast;
     this.config = config;
     this.nodeId = nodeId;
@@ -116,6 +117,7 @@ public final class Node {
     this.redis = redis;
     this.routes = routes;
     this.health = health;
+    this.prometheus = prometheus;
     this.sessions = new LocalSessions(config.realtime().maxDevices());
     this.deployments = new Deployments(vertx);
   }
@@ -142,16 +144,17 @@ public final class Node {
           Pool pool = Database.pool(vertx, config.pg());
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
-              new HealthChecks(vertx));
+              new HealthChecks(vertx), prometheus);
           return node.checkRedis()
-              .compose(v -> node.deploy(prometheus))
+              .compose(v -> node.deploy())
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
                 vertx.close();
                 return Future.failedFuture(failure);
               });
-        });
+        })
+        .onFailure(failure -> prometheus.close());
   }
 
   /**
@@ -173,7 +176,7 @@ public final class Node {
             "Redis at " + config.redis().url() + " is unreachable: " + failure.getMessage())));
   }
 
-  private Future<Void> deploy(Prometheus prometheus) {
+  private Future<Void> deploy() {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
@@ -298,7 +301,10 @@ public final class Node {
         })
         .eventually(() -> pool.close())
         .eventually(() -> vertx.close())
-        .onComplete(done -> LOG.info("node {} stopped", nodeId));
+        .onComplete(done -> {
+          prometheus.close();
+          LOG.info("node {} stopped", nodeId);
+        });
   }
 
   public ImConfig config() {

@@ -300,7 +300,9 @@ class HttpConformanceTest extends ConformanceBase {
     String text = metrics.raw().toString();
     assertTrue(text.contains("# TYPE "), "Prometheus exposition format");
     for (String meter : List.of("im_connections{transport=\"ws\"}", "im_connections{transport=\"tcp\"}", "im_messages_sent",
-        "im_messages_delivered", "im_ack_latency_seconds_bucket", "vertx_eventbus_", "vertx_pool_")) {
+        "im_messages_delivered", "im_ack_latency_seconds_bucket", "vertx_eventbus_", "vertx_pool_",
+        "jvm_memory_used_bytes{area=\"heap\"", "jvm_gc_", "jvm_threads_live_threads", "process_cpu_usage",
+        "process_files_open_files")) {
       assertTrue(text.contains(meter), "metrics name " + meter);
     }
   }

@@ -56,6 +56,18 @@ class PrometheusTest {
     assertContains(text, "vertx_net_server_active_connections");
   }
 
+  @Test
+  void scrapeRendersTheJvmMetersOperatorsReadHeapAndCpuFrom() {
+    try (Prometheus prometheus = new Prometheus()) {
+      String text = prometheus.scrape();
+      for (String meter : new String[] {"jvm_memory_used_bytes{area=\"heap\"", "jvm_memory_max_bytes",
+          "jvm_gc_", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
+          "system_cpu_count", "process_files_open_files", "process_uptime_seconds"}) {
+        assertContains(text, meter);
+      }
+    }
+  }
+
   private static void assertContains(String text, String expected) {
     assertTrue(text.contains(expected), () -> "scrape lacks '" + expected + "':\n" + text);
   }
