@@ -7,7 +7,7 @@ import java.util.Set;
  * what cannot make a run.
  */
 record LoadOptions(String host, int httpPort, int tcpPort, String transport, int pairs, int messages, int window,
-                   long durationMs, int setupConcurrency, long drainMs) {
+                   long durationMs, int rate, int setupConcurrency, long drainMs) {
 
   static final String USAGE = """
       usage: java -jar im-load-test.jar [--key=value ...]
@@ -19,13 +19,16 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
         --messages=200       messages per sender
         --window=10          sends per sender awaiting their ack
         --duration=SECONDS   send for this long instead of --messages
+        --rate=MSG_PER_S     open model: send at this total rate, spread evenly over the senders, whatever the
+                             replies (needs --duration; --window is ignored); latencies count from each message's
+                             scheduled time, so a server that falls behind shows it
         --setup-concurrency=32  registrations, logins and connects in flight during setup
         --drain-ms=5000      how long to wait after the last ack for deliveries still under way""";
 
   /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
   static LoadOptions parse(String[] args) {
     Flags given = Flags.parse(args, Set.of("host", "http-port", "tcp-port", "transport", "pairs", "messages",
-        "window", "duration", "setup-concurrency", "drain-ms"));
+        "window", "duration", "rate", "setup-concurrency", "drain-ms"));
     LoadOptions options = new LoadOptions(
         given.string("host", "127.0.0.1"),
         given.integer("http-port", 8080),
@@ -35,6 +38,7 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
         given.integer("messages", 200),
         given.integer("window", 10),
         given.has("duration") ? durationMs(given.string("duration", "")) : 0,
+        given.integer("rate", 0),
         given.integer("setup-concurrency", 32),
         given.integer("drain-ms", 5000));
     if (!options.transport.equals("ws") && !options.transport.equals("tcp")) {
@@ -43,7 +47,15 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
     if (options.pairs < 1 || options.messages < 1 || options.window < 1 || options.setupConcurrency < 1) {
       throw new IllegalArgumentException("--pairs, --messages, --window and --setup-concurrency must be >= 1");
     }
+    if (options.rate < 0 || (options.rate > 0 && !options.timed())) {
+      throw new IllegalArgumentException("--rate must be >= 0, and an open-model run needs --duration");
+    }
     return options;
+  }
+
+  /** Whether senders keep a fixed schedule ({@code --rate}) rather than a window of sends awaiting their ack. */
+  boolean openModel() {
+    return rate > 0;
   }
 
   boolean overWebSocket() {
@@ -58,7 +70,8 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
   /** The first line of the report: what was run against which node. */
   String describe() {
     String amount = timed() ? "duration=" + durationMs / 1000.0 + "s" : "messages/sender=" + messages;
-    return "transport=" + transport + " pairs=" + pairs + " " + amount + " window=" + window
+    String model = openModel() ? " rate=" + rate + "/s" : " window=" + window;
+    return "transport=" + transport + " pairs=" + pairs + " " + amount + model
         + " node=" + host + ":" + (overWebSocket() ? httpPort : tcpPort);
   }
 

@@ -10,8 +10,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What one load run measured: ack latency (send to ack, microseconds), deliveries with their latency
- * (the message's server {@code ts} to arrival, milliseconds: {@code ts} has no finer resolution) and
- * errors by code.
+ * (from the time the message was due to be sent, which its text carries, to its arrival at the peer, milliseconds)
+ * and errors by code.
  *
  * <p>Thread-safe: every connection's event loop records into the same instance.
  */

@@ -78,8 +78,11 @@ public final class OneToOneLoad {
     progress("sending: %s", options.describe());
     long startNanos = System.nanoTime();
     long deadline = options.timed() ? startNanos + TimeUnit.MILLISECONDS.toNanos(options.durationMs()) : 0;
+    double perSender = (double) options.rate() / options.pairs();
     Completable sending = Completable.merge(senders.stream()
-        .map(sender -> sender.sends(options.messages(), options.window(), deadline))
+        .map(sender -> options.openModel()
+            ? sender.paced(perSender, startNanos, deadline)
+            : sender.sends(options.messages(), options.window(), deadline))
         .toList());
     return Future.fromCompletionStage(sending.toCompletionStage(null))
         .compose(sent -> {

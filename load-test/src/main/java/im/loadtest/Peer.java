@@ -66,7 +66,9 @@ final class Peer implements Handler<JsonObject> {
       stats.outOfOrder();
     }
     lastSeq = Math.max(lastSeq, seq);
-    stats.delivered(System.currentTimeMillis() - msg.getLong("ts", 0L));
+    JsonObject body = msg.getJsonObject("body");
+    long dueMs = RunId.dueMs(body == null ? null : body.getValue("text"));
+    stats.delivered(System.currentTimeMillis() - (dueMs > 0 ? dueMs : msg.getLong("ts", 0L)));
     recvConv = msg.getString("conv");
     if (!recvScheduled) {
       recvScheduled = true;

@@ -25,6 +25,24 @@ record RunId(String value) {
     return value + "-" + pair + "-" + messageNumber;
   }
 
+  /** The text of message {@code messageNumber}, carrying the wall-clock time it was due to be sent. */
+  String text(int messageNumber, long dueMs) {
+    return "load message " + messageNumber + " of run " + value + " due " + dueMs;
+  }
+
+  /** When a message of {@link #text} was due to be sent (ms since the epoch), or {@code -1} for another text. */
+  static long dueMs(Object text) {
+    if (!(text instanceof String s)) {
+      return -1;
+    }
+    int at = s.lastIndexOf(" due ");
+    try {
+      return at < 0 ? -1 : Long.parseLong(s.substring(at + 5));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The sender's message number from a cmid of this run, {@code -1} for anything else. */
   int messageNumber(Object cmid) {
     if (!(cmid instanceof String text) || !text.startsWith(value + "-")) {

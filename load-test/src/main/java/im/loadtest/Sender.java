@@ -50,17 +50,37 @@ final class Sender {
         .flatMapCompletable(this::send, false, window);
   }
 
-  /** One message, settled: an ack is recorded, any failure counted; neither stops the sender. */
+  /**
+   * Open model: {@code perSecond} messages a second on a fixed schedule from {@code startNanos} until
+   * {@code deadlineNanos}, each sent at its time whatever the replies to earlier ones; the latencies of a message
+   * count from its scheduled time (no coordinated omission: a server that stalls is charged for the whole stall).
+   * Completes once every send has been acked or has failed.
+   */
+  Completable paced(double perSecond, long startNanos, long deadlineNanos) {
+    long periodNanos = Math.max(1, Math.round(1e9 / perSecond));
+    return Flowable.interval(Math.max(0, startNanos - System.nanoTime()), periodNanos, TimeUnit.NANOSECONDS)
+        .takeWhile(n -> startNanos + n * periodNanos < deadlineNanos && !client.closed().isComplete())
+        .flatMapCompletable(n -> send(n.intValue(), startNanos + n * periodNanos), false, Integer.MAX_VALUE);
+  }
+
+  /** Closed model: the message is due now. */
   private Completable send(int n) {
+    return send(n, System.nanoTime());
+  }
+
+  /**
+   * One message, settled: an ack is recorded, any failure counted; neither stops the sender. The text carries the
+   * wall-clock time it was due, so its peer measures delivery from then.
+   */
+  private Completable send(int n, long dueNanos) {
     String cmid = runId.cmid(pair, n);
     JsonObject send = new JsonObject()
         .put("cmid", cmid)
         .put("to", to)
         .put("kind", "text")
-        .put("body", new JsonObject().put("text", "load message " + n + " of run " + runId.value()));
-    long firstSentAt = System.nanoTime();
+        .put("body", new JsonObject().put("text", runId.text(n, wallClockMs(dueNanos))));
     return attempt(send)
-        .doOnSuccess(reply -> onReply(reply, cmid, System.nanoTime() - firstSentAt))
+        .doOnSuccess(reply -> onReply(reply, cmid, System.nanoTime() - dueNanos))
         .doOnError(failure -> stats.error(
             failure instanceof ImException e ? "no_reply_" + e.code().wireName() : "client_failure"))
         .ignoreElement()
@@ -80,6 +100,10 @@ final class Sender {
           }
           return Single.just(reply);
         });
+  }
+
+  private static long wallClockMs(long nanos) {
+    return System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
   }
 
   private static boolean isRateLimited(JsonObject reply) {
