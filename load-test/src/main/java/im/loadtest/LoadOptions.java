@@ -1,20 +1,19 @@
 package im.loadtest;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The knobs of one load run, from {@code --key=value} arguments, with their defaults; {@link #parse} rejects
  * what cannot make a run.
  */
-record LoadOptions(String host, int httpPort, int tcpPort, String transport, int pairs, int messages, int window,
-                   long durationMs, int rate, int setupConcurrency, long drainMs) {
+record LoadOptions(Target target, int pairs, int messages, int window, long durationMs, int rate, long drainMs) {
 
   static final String USAGE = """
       usage: java -jar im-load-test.jar [--key=value ...]
-        --host=127.0.0.1     node to load
-        --http-port=8080     HTTP API and WebSocket port
-        --tcp-port=9000      TCP gateway port
-        --transport=ws       ws or tcp
+      """ + Target.USAGE + """
+
         --pairs=50           sender/peer pairs (2 x pairs users and connections)
         --messages=200       messages per sender
         --window=10          sends per sender awaiting their ack
@@ -22,30 +21,23 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
         --rate=MSG_PER_S     open model: send at this total rate, spread evenly over the senders, whatever the
                              replies (needs --duration; --window is ignored); latencies count from each message's
                              scheduled time, so a server that falls behind shows it
-        --setup-concurrency=32  registrations, logins and connects in flight during setup
         --drain-ms=5000      how long to wait after the last ack for deliveries still under way""";
 
   /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
   static LoadOptions parse(String[] args) {
-    Flags given = Flags.parse(args, Set.of("host", "http-port", "tcp-port", "transport", "pairs", "messages",
-        "window", "duration", "rate", "setup-concurrency", "drain-ms"));
+    Set<String> known = new HashSet<>(Target.FLAGS);
+    known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms"));
+    Flags given = Flags.parse(args, known);
     LoadOptions options = new LoadOptions(
-        given.string("host", "127.0.0.1"),
-        given.integer("http-port", 8080),
-        given.integer("tcp-port", 9000),
-        given.string("transport", "ws"),
+        Target.from(given),
         given.integer("pairs", 50),
         given.integer("messages", 200),
         given.integer("window", 10),
         given.has("duration") ? durationMs(given.string("duration", "")) : 0,
         given.integer("rate", 0),
-        given.integer("setup-concurrency", 32),
         given.integer("drain-ms", 5000));
-    if (!options.transport.equals("ws") && !options.transport.equals("tcp")) {
-      throw new IllegalArgumentException("--transport must be ws or tcp");
-    }
-    if (options.pairs < 1 || options.messages < 1 || options.window < 1 || options.setupConcurrency < 1) {
-      throw new IllegalArgumentException("--pairs, --messages, --window and --setup-concurrency must be >= 1");
+    if (options.pairs < 1 || options.messages < 1 || options.window < 1) {
+      throw new IllegalArgumentException("--pairs, --messages and --window must be >= 1");
     }
     if (options.rate < 0 || (options.rate > 0 && !options.timed())) {
       throw new IllegalArgumentException("--rate must be >= 0, and an open-model run needs --duration");
@@ -58,10 +50,6 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
     return rate > 0;
   }
 
-  boolean overWebSocket() {
-    return transport.equals("ws");
-  }
-
   /** Whether senders stop at a deadline rather than after {@code messages} each. */
   boolean timed() {
     return durationMs > 0;
@@ -71,8 +59,7 @@ record LoadOptions(String host, int httpPort, int tcpPort, String transport, int
   String describe() {
     String amount = timed() ? "duration=" + durationMs / 1000.0 + "s" : "messages/sender=" + messages;
     String model = openModel() ? " rate=" + rate + "/s" : " window=" + window;
-    return "transport=" + transport + " pairs=" + pairs + " " + amount + model
-        + " node=" + host + ":" + (overWebSocket() ? httpPort : tcpPort);
+    return "transport=" + target.transport() + " pairs=" + pairs + " " + amount + model + " node=" + target.endpoint();
   }
 
   private static long durationMs(String value) {

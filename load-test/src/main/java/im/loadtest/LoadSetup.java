@@ -9,9 +9,14 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -31,19 +36,30 @@ final class LoadSetup {
   }
 
   private final Vertx vertx;
-  private final LoadOptions options;
+  private final Target target;
   private final RunId runId;
   private final HttpClient httpClient;
   private final ImHttp http;
   private final List<ImClient> opened = new ArrayList<>();
 
-  LoadSetup(Vertx vertx, LoadOptions options, RunId runId) {
+  /** One client per source address (or one that binds any), taken in turn by the connections. */
+  private final List<NetClient> tcpClients = new ArrayList<>();
+  private final List<WebSocketClient> wsClients = new ArrayList<>();
+
+  LoadSetup(Vertx vertx, Target target, RunId runId) {
     this.vertx = vertx;
-    this.options = options;
+    this.target = target;
     this.runId = runId;
     this.httpClient = vertx.createHttpClient(new HttpClientOptions(),
-        new PoolOptions().setHttp1MaxSize(options.setupConcurrency()));
-    this.http = new ImHttp(httpClient, options.host(), options.httpPort());
+        new PoolOptions().setHttp1MaxSize(target.setupConcurrency()));
+    this.http = new ImHttp(httpClient, target.host(), target.httpPort());
+    List<String> sources = target.sourceAddresses().isEmpty() ? Collections.singletonList(null)
+        : target.sourceAddresses();
+    for (String source : sources) {
+      tcpClients.add(vertx.createNetClient(new NetClientOptions().setLocalAddress(source).setTcpNoDelay(true)));
+      wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
+          .setMaxConnections(Integer.MAX_VALUE).setTcpNoDelay(true)));
+    }
   }
 
   /** Registers and logs in {@code count} fresh users; accounts in index order. */
@@ -67,7 +83,11 @@ final class LoadSetup {
       open = List.copyOf(opened);
     }
     open.forEach(ImClient::close);
-    return Future.join(Future.join(open.stream().map(ImClient::closed).toList()), httpClient.close()).mapEmpty();
+    List<Future<?>> closing = new ArrayList<>(open.stream().map(ImClient::closed).toList());
+    closing.add(httpClient.close());
+    tcpClients.forEach(client -> closing.add(client.close()));
+    wsClients.forEach(client -> closing.add(client.close()));
+    return Future.join(closing).mapEmpty();
   }
 
   private Future<Account> account(int index) {
@@ -79,9 +99,9 @@ final class LoadSetup {
   }
 
   private Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
-    Future<ImClient> connecting = options.overWebSocket()
-        ? ImClient.ws(vertx, options.host(), options.httpPort())
-        : ImClient.tcp(vertx, options.host(), options.tcpPort());
+    Future<ImClient> connecting = target.overWebSocket()
+        ? ImClient.ws(vertx, wsClients.get(index % wsClients.size()), target.host(), target.httpPort())
+        : ImClient.tcp(vertx, tcpClients.get(index % tcpClients.size()), target.host(), target.tcpPort());
     return connecting.compose(client -> {
       synchronized (opened) {
         opened.add(client);
@@ -98,7 +118,7 @@ final class LoadSetup {
   private <R> Future<List<R>> bounded(int count, IntFunction<Future<R>> step) {
     Single<List<R>> results = Flowable.range(0, count)
         .concatMapEager(index -> Single.fromCompletionStage(step.apply(index).toCompletionStage()).toFlowable(),
-            options.setupConcurrency(), 1)
+            target.setupConcurrency(), 1)
         .toList();
     return Future.fromCompletionStage(results.toCompletionStage());
   }

@@ -59,11 +59,11 @@ public final class OneToOneLoad {
 
   /** Completes with the exit status once the report is printed. */
   Future<Integer> run() {
-    LoadSetup setup = new LoadSetup(vertx, options, runId);
+    LoadSetup setup = new LoadSetup(vertx, options.target(), runId);
     progress("signing up %d users", 2 * options.pairs());
     return setup.signUp(2 * options.pairs())
         .compose(accounts -> {
-          progress("connecting %d %s clients", accounts.size(), options.transport());
+          progress("connecting %d %s clients", accounts.size(), options.target().transport());
           return setup.connect(accounts, client -> new Peer(vertx, client, runId, stats))
               .compose(clients -> measure(accounts, clients));
         })
