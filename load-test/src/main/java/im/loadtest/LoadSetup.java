@@ -14,6 +14,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,6 +75,21 @@ final class LoadSetup {
    */
   Future<List<ImClient>> connect(List<Account> accounts, Function<ImClient, Handler<JsonObject>> frames) {
     return bounded(accounts.size(), index -> connect(index, accounts.get(index), frames));
+  }
+
+  /**
+   * Creates a group owned by {@code owner} with {@code members} (uids) through the HTTP API.
+   *
+   * @return the group's conversation id
+   */
+  Future<String> createGroup(Account owner, List<String> members, String name) {
+    JsonObject body = new JsonObject().put("name", name).put("members", new JsonArray(members));
+    return http.post("/api/v1/groups", owner.token(), body).map(result -> {
+      if (result.status() != 201) {
+        throw new IllegalStateException("group not created: HTTP " + result.status() + " " + result.raw());
+      }
+      return result.json().getString("conv");
+    });
   }
 
   /** Closes every client opened so far, and the HTTP client; completes when all are closed. */

@@ -1,5 +1,8 @@
 package im.loadtest;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +20,7 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadStats {
 
+  private static final long DELIVERY_POLL_MS = 20;
   private static final long MAX_TRACKED_MICROS = TimeUnit.MINUTES.toMicros(5);
   private static final long MAX_TRACKED_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
@@ -27,6 +31,16 @@ final class LoadStats {
   private final LongAdder outOfOrder = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  /** How many peers get each acked message: 1 for a pair, the other members for a group. */
+  private final int recipientsPerMessage;
+
+  LoadStats() {
+    this(1);
+  }
+
+  LoadStats(int recipientsPerMessage) {
+    this.recipientsPerMessage = recipientsPerMessage;
+  }
 
   void acked(long latencyNanos) {
     ackMicros.recordValue(clamp(TimeUnit.NANOSECONDS.toMicros(latencyNanos), MAX_TRACKED_MICROS));
@@ -61,6 +75,23 @@ final class LoadStats {
     return ackMicros.getTotalCount();
   }
 
+  /** Completes once every expected delivery has arrived, or {@code drainMs} after the call. */
+  Future<Void> settled(Vertx vertx, long drainMs) {
+    Promise<Void> settled = Promise.promise();
+    long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMs);
+    vertx.setPeriodic(DELIVERY_POLL_MS, timer -> {
+      if (deliveredCount() >= expectedDeliveries() || System.nanoTime() > giveUp) {
+        vertx.cancelTimer(timer);
+        settled.tryComplete();
+      }
+    });
+    return settled.future();
+  }
+
+  long expectedDeliveries() {
+    return ackedCount() * recipientsPerMessage;
+  }
+
   long deliveredCount() {
     return delivered.sum();
   }
@@ -74,7 +105,7 @@ final class LoadStats {
    * count against a run: docs/protocol.md §3 re-sends unconfirmed messages, so one may cross the peer's {@code recv}.
    */
   boolean clean() {
-    return errorCount() == 0 && outOfOrder.sum() == 0 && deliveredCount() == ackedCount();
+    return errorCount() == 0 && outOfOrder.sum() == 0 && deliveredCount() == expectedDeliveries();
   }
 
   /**
@@ -90,9 +121,14 @@ final class LoadStats {
         seconds > 0 ? acked / seconds : 0.0));
     out.append(String.format("ack ms     p50=%.2f p90=%.2f p99=%.2f max=%.2f%n",
         ackMs(50), ackMs(90), ackMs(99), ackMicros.getMaxValue() / 1000.0));
-    out.append(String.format("delivered  %d of %d acked, %d out of order, %d duplicates; delivery ms p50=%d p99=%d max=%d%n",
-        deliveredCount(), acked, outOfOrder.sum(), duplicates.sum(), deliveryMillis.getValueAtPercentile(50),
+    String of = recipientsPerMessage == 1 ? acked + " acked" : expectedDeliveries() + " expected";
+    out.append(String.format("delivered  %d of %s, %d out of order, %d duplicates; delivery ms p50=%d p99=%d max=%d%n",
+        deliveredCount(), of, outOfOrder.sum(), duplicates.sum(), deliveryMillis.getValueAtPercentile(50),
         deliveryMillis.getValueAtPercentile(99), deliveryMillis.getMaxValue()));
+    if (recipientsPerMessage > 1) {
+      out.append(String.format("fan-out    %.0f deliveries/s to %d recipients per message%n",
+          seconds > 0 ? deliveredCount() / seconds : 0.0, recipientsPerMessage));
+    }
     out.append(String.format("rate limit %d sends refused rate_limited and retried%n", rateLimited.sum()));
     out.append("errors     ").append(errorsLine());
     return out.toString();

@@ -3,7 +3,6 @@ package im.loadtest;
 import im.protocol.client.ImClient;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +18,6 @@ import java.util.stream.IntStream;
  * instance without blocking; only {@code main} waits.
  */
 public final class OneToOneLoad {
-
-  private static final long DELIVERY_POLL_MS = 20;
 
   private final Vertx vertx;
   private final LoadOptions options;
@@ -73,7 +70,7 @@ public final class OneToOneLoad {
   /** Even indexes send to the odd index after them, which receives. */
   private Future<Integer> measure(List<LoadSetup.Account> accounts, List<ImClient> clients) {
     List<Sender> senders = IntStream.range(0, options.pairs())
-        .mapToObj(pair -> new Sender(clients.get(2 * pair), accounts.get(2 * pair + 1).uid(), pair, runId, stats))
+        .mapToObj(pair -> new Sender(clients.get(2 * pair), "to", accounts.get(2 * pair + 1).uid(), pair, runId, stats))
         .toList();
     progress("sending: %s", options.describe());
     long startNanos = System.nanoTime();
@@ -87,24 +84,11 @@ public final class OneToOneLoad {
     return Future.fromCompletionStage(sending.toCompletionStage(null))
         .compose(sent -> {
           long elapsed = System.nanoTime() - startNanos;
-          return deliveriesSettled().map(settled -> {
+          return stats.settled(vertx, options.drainMs()).map(settled -> {
             System.out.println(stats.report(options.describe(), elapsed));
             return stats.clean() ? 0 : 2;
           });
         });
-  }
-
-  /** Completes once every acked message has arrived, or {@code drain-ms} after the last ack. */
-  private Future<Void> deliveriesSettled() {
-    Promise<Void> settled = Promise.promise();
-    long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainMs());
-    vertx.setPeriodic(DELIVERY_POLL_MS, timer -> {
-      if (stats.deliveredCount() >= stats.ackedCount() || System.nanoTime() > giveUp) {
-        vertx.cancelTimer(timer);
-        settled.tryComplete();
-      }
-    });
-    return settled.future();
   }
 
   private static void progress(String format, Object... args) {

@@ -51,6 +51,9 @@ final class Peer implements Handler<JsonObject> {
   }
 
   private void onMsg(JsonObject msg) {
+    if ("system".equals(msg.getValue("kind"))) {
+      return;
+    }
     long seq = msg.getLong("seq", 0L);
     int n = runId.messageNumber(msg.getValue("cmid"));
     if (n < 0) {

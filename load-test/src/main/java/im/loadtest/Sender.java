@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sending side of a pair: sends text messages to its peer with at most {@code window} sends awaiting
+ * The sending side of a pair or a group: sends text messages to its peer ({@code to}) or its group
+ * ({@code conv}), closed model with at most {@code window} sends awaiting
  * their ack, and records each ack's latency.
  *
  * <p>The window is back-pressure: message numbers are a stream that {@code flatMapCompletable} pulls one
@@ -24,14 +25,17 @@ final class Sender {
   private static final long RATE_LIMIT_RETRY_MS = 100;
 
   private final ImClient client;
-  private final String to;
+  /** {@code "to"} with the peer's uid, or {@code "conv"} with a group's conversation. */
+  private final String targetField;
+  private final String target;
   private final int pair;
   private final RunId runId;
   private final LoadStats stats;
 
-  Sender(ImClient client, String to, int pair, RunId runId, LoadStats stats) {
+  Sender(ImClient client, String targetField, String target, int pair, RunId runId, LoadStats stats) {
     this.client = client;
-    this.to = to;
+    this.targetField = targetField;
+    this.target = target;
     this.pair = pair;
     this.runId = runId;
     this.stats = stats;
@@ -76,7 +80,7 @@ final class Sender {
     String cmid = runId.cmid(pair, n);
     JsonObject send = new JsonObject()
         .put("cmid", cmid)
-        .put("to", to)
+        .put(targetField, target)
         .put("kind", "text")
         .put("body", new JsonObject().put("text", runId.text(n, wallClockMs(dueNanos))));
     return attempt(send)
