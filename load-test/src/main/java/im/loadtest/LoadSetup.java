@@ -92,6 +92,18 @@ final class LoadSetup {
     });
   }
 
+  /** {@code POST /api/v1/sync} for one conversation above {@code seq}, as {@code account}. */
+  Future<JsonObject> sync(Account account, String conv, long seq, int limit) {
+    JsonObject body = new JsonObject().put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", seq)))
+        .put("limit", limit);
+    return http.post("/api/v1/sync", account.token(), body).map(result -> {
+      if (result.status() != 200) {
+        throw new IllegalStateException("sync: HTTP " + result.status() + " " + result.raw());
+      }
+      return result.json().getJsonArray("convs").getJsonObject(0);
+    });
+  }
+
   /** Closes every client opened so far, and the HTTP client; completes when all are closed. */
   Future<Void> close() {
     List<ImClient> open;
@@ -114,7 +126,8 @@ final class LoadSetup {
         .map(login -> new Account(login.getString("uid"), login.getString("token")));
   }
 
-  private Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
+  /** Connects and authenticates one client of {@code account} as device {@code load-<index>} (again, after a drop). */
+  Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
     Future<ImClient> connecting = target.overWebSocket()
         ? ImClient.ws(vertx, wsClients.get(index % wsClients.size()), target.host(), target.httpPort())
         : ImClient.tcp(vertx, tcpClients.get(index % tcpClients.size()), target.host(), target.tcpPort());

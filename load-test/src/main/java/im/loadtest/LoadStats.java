@@ -29,7 +29,7 @@ final class LoadStats {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder outOfOrder = new LongAdder();
-  private final LongAdder rateLimited = new LongAdder();
+  private final Map<String, LongAdder> retried = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   /** How many peers get each acked message: 1 for a pair, the other members for a group. */
   private final int recipientsPerMessage;
@@ -62,9 +62,9 @@ final class LoadStats {
     outOfOrder.increment();
   }
 
-  /** A send refused with {@code rate_limited}, to be retried with the same cmid: not an error. */
-  void rateLimited() {
-    rateLimited.increment();
+  /** A send refused with {@code code} ({@code rate_limited}, {@code unavailable}) and retried with the same cmid. */
+  void retried(String code) {
+    retried.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
   void error(String code) {
@@ -129,17 +129,17 @@ final class LoadStats {
       out.append(String.format("fan-out    %.0f deliveries/s to %d recipients per message%n",
           seconds > 0 ? deliveredCount() / seconds : 0.0, recipientsPerMessage));
     }
-    out.append(String.format("rate limit %d sends refused rate_limited and retried%n", rateLimited.sum()));
-    out.append("errors     ").append(errorsLine());
+    out.append("retried    ").append(counts(retried, "none")).append(" (refused, then retried with the same cmid)\n");
+    out.append("errors     ").append(counts(errors, "none"));
     return out.toString();
   }
 
-  private String errorsLine() {
-    if (errors.isEmpty()) {
-      return "none";
+  private static String counts(Map<String, LongAdder> byCode, String none) {
+    if (byCode.isEmpty()) {
+      return none;
     }
     StringBuilder line = new StringBuilder();
-    new TreeMap<>(errors).forEach((code, count) -> line.append(code).append('=').append(count.sum()).append(' '));
+    new TreeMap<>(byCode).forEach((code, count) -> line.append(code).append('=').append(count.sum()).append(' '));
     return line.toString().trim();
   }
 

@@ -12,15 +12,15 @@ import java.util.BitSet;
  * message once, by the number in its cmid), checks they arrive in {@code seq} order, and confirms them
  * with {@code recv}, coalesced so a burst costs one {@code recv}, as a real client would.
  *
- * <p>Runs on the connection's event loop only, hence no synchronisation of its own; {@link LoadStats} is
- * shared and thread-safe.
+ * <p>Frames arrive on the connection's event loop, synced messages on the HTTP client's: the state is guarded by
+ * this object's lock. {@link LoadStats} is shared and thread-safe.
  */
 final class Peer implements Handler<JsonObject> {
 
   private static final long RECV_COALESCE_MS = 10;
 
   private final Vertx vertx;
-  private final ImClient client;
+  private ImClient client;
   private final RunId runId;
   private final LoadStats stats;
   /** Message numbers already delivered: one bit per message, so duplicates and reorderings tell apart. */
@@ -50,34 +50,69 @@ final class Peer implements Handler<JsonObject> {
     }
   }
 
-  private void onMsg(JsonObject msg) {
+  /**
+   * The connection dropped: order is judged afresh on the next one (its live frames may come before the gap is
+   * filled by {@link #synced}).
+   *
+   * @return the highest seq seen before the drop, where the sync that fills the gap starts
+   */
+  synchronized long dropped() {
+    long before = lastSeq;
+    lastSeq = 0;
+    return before;
+  }
+
+  /** The connection that replaces the dropped one: {@code recv} goes there from now on. */
+  synchronized void attach(ImClient replacement) {
+    client = replacement;
+  }
+
+  /** A message from {@code sync}: counted like a live one (once, by its number), not judged for order. */
+  synchronized void synced(JsonObject msg) {
+    accept(msg, false);
+  }
+
+  private synchronized void onMsg(JsonObject msg) {
+    if (accept(msg, true)) {
+      scheduleRecv(msg.getString("conv"));
+    }
+  }
+
+  /** @return whether the message was new */
+  private boolean accept(JsonObject msg, boolean live) {
     if ("system".equals(msg.getValue("kind"))) {
-      return;
+      return false;
     }
     long seq = msg.getLong("seq", 0L);
     int n = runId.messageNumber(msg.getValue("cmid"));
     if (n < 0) {
       stats.error("foreign_msg");
-      return;
+      return false;
     }
     if (seen.get(n)) {
       stats.duplicate();
-      return;
+      return false;
     }
     seen.set(n);
-    if (seq < lastSeq) {
+    if (live && seq < lastSeq) {
       stats.outOfOrder();
     }
     lastSeq = Math.max(lastSeq, seq);
     JsonObject body = msg.getJsonObject("body");
     long dueMs = RunId.dueMs(body == null ? null : body.getValue("text"));
     stats.delivered(System.currentTimeMillis() - (dueMs > 0 ? dueMs : msg.getLong("ts", 0L)));
-    recvConv = msg.getString("conv");
+    return true;
+  }
+
+  private void scheduleRecv(String conv) {
+    recvConv = conv;
     if (!recvScheduled) {
       recvScheduled = true;
       vertx.setTimer(RECV_COALESCE_MS, timer -> {
-        recvScheduled = false;
-        client.send(Op.RECV, new JsonObject().put("conv", recvConv).put("seq", lastSeq));
+        synchronized (this) {
+          recvScheduled = false;
+          client.send(Op.RECV, new JsonObject().put("conv", recvConv).put("seq", lastSeq));
+        }
       });
     }
   }

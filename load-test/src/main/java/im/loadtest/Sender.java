@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Sender {
 
-  private static final long RATE_LIMIT_RETRY_MS = 100;
+  private static final long RETRY_MS = 100;
 
   private final ImClient client;
   /** {@code "to"} with the peer's uid, or {@code "conv"} with a group's conversation. */
@@ -92,15 +92,17 @@ final class Sender {
   }
 
   /**
-   * Sends, and again after {@code rate_limited} with the same cmid as docs/protocol.md §3 allows, until
-   * another reply comes. Ack latency counts from the first attempt, as a user would feel it.
+   * Sends, and again with the same cmid after {@code rate_limited} or {@code unavailable} (an owner that did not
+   * answer in time: the message may be stored, and the retry gets its ack), as docs/protocol.md §3 tells a client,
+   * until another reply comes. Ack latency counts from the due time, as a user would feel it.
    */
   private Single<JsonObject> attempt(JsonObject send) {
     return Single.defer(() -> Single.fromCompletionStage(client.request(Op.SEND, send).toCompletionStage()))
         .flatMap(reply -> {
-          if (isRateLimited(reply) && !client.closed().isComplete()) {
-            stats.rateLimited();
-            return attempt(send).delaySubscription(RATE_LIMIT_RETRY_MS, TimeUnit.MILLISECONDS);
+          String refused = retryableCode(reply);
+          if (refused != null && !client.closed().isComplete()) {
+            stats.retried(refused);
+            return attempt(send).delaySubscription(RETRY_MS, TimeUnit.MILLISECONDS);
           }
           return Single.just(reply);
         });
@@ -110,9 +112,12 @@ final class Sender {
     return System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
   }
 
-  private static boolean isRateLimited(JsonObject reply) {
-    return Op.ERROR.wireName().equals(reply.getValue("t"))
-        && ErrorCode.RATE_LIMITED.wireName().equals(reply.getValue("code"));
+  /** The error code of a reply that asks for a retry with the same cmid, else null. */
+  private static String retryableCode(JsonObject reply) {
+    Object code = reply.getValue("code");
+    boolean retry = Op.ERROR.wireName().equals(reply.getValue("t"))
+        && (ErrorCode.RATE_LIMITED.wireName().equals(code) || ErrorCode.UNAVAILABLE.wireName().equals(code));
+    return retry ? (String) code : null;
   }
 
   private void onReply(JsonObject reply, String cmid, long latencyNanos) {

@@ -1,0 +1,164 @@
+package im.loadtest;
+
+import im.protocol.Conv;
+import im.protocol.client.ImClient;
+import io.reactivex.rxjava3.core.Completable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The reconnect storm: {@code pairs} senders keep sending to their peers (open model) while every peer's connection
+ * drops at once; each peer reconnects after a random delay up to {@code jitter-ms} (doubling its back-off when a
+ * connect fails), fills the gap with {@code POST /api/v1/sync} from the last seq it had, and keeps receiving live.
+ * Reports the time from the drop until every peer has synced, and checks that every acked message reached its peer
+ * exactly once (live or synced).
+ *
+ * <p>{@code java -cp im-load-test.jar im.loadtest.ReconnectStormLoad --pairs=1000 --rate=2000 --before=5 --after=10}
+ */
+public final class ReconnectStormLoad {
+
+  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final int SYNC_LIMIT = 1000;
+
+  public static void main(String[] args) {
+    Set<String> known = new HashSet<>(Target.FLAGS);
+    known.addAll(List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms"));
+    Flags given;
+    Target target;
+    try {
+      given = Flags.parse(args, known);
+      target = Target.from(given);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println("usage: java -cp im-load-test.jar im.loadtest.ReconnectStormLoad [--key=value ...]\n"
+          + Target.USAGE + "\n  --pairs=1000          sender -> peer pairs; every peer drops and reconnects\n"
+          + "  --rate=2000           messages per second over all senders, before, during and after the storm\n"
+          + "  --before=5            seconds of traffic before the drop\n"
+          + "  --after=10            seconds of traffic after the drop\n"
+          + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
+          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries");
+      System.exit(64);
+      return;
+    }
+    int pairs = given.integer("pairs", 1000);
+    int rate = given.integer("rate", 2 * pairs);
+    long beforeMs = TimeUnit.SECONDS.toMillis(given.integer("before", 5));
+    long afterMs = TimeUnit.SECONDS.toMillis(given.integer("after", 10));
+    int jitterMs = given.integer("jitter-ms", 5000);
+    long drainMs = given.integer("drain-ms", 10_000);
+    Vertx vertx = Vertx.vertx();
+    RunId runId = RunId.random();
+    LoadStats stats = new LoadStats();
+    LoadSetup setup = new LoadSetup(vertx, target, runId);
+    int status;
+    try {
+      progress("signing up %d users", 2 * pairs);
+      List<LoadSetup.Account> accounts = setup.signUp(2 * pairs).await(30, TimeUnit.MINUTES);
+      Map<ImClient, Peer> peersByClient = new IdentityHashMap<>();
+      progress("connecting %d %s clients", accounts.size(), target.transport());
+      List<ImClient> clients = setup.connect(accounts, client -> {
+        Peer peer = new Peer(vertx, client, runId, stats);
+        synchronized (peersByClient) {
+          peersByClient.put(client, peer);
+        }
+        return peer;
+      }).await(30, TimeUnit.MINUTES);
+      List<Sender> senders = new ArrayList<>(pairs);
+      for (int p = 0; p < pairs; p++) {
+        senders.add(new Sender(clients.get(2 * p), "to", accounts.get(2 * p + 1).uid(), p, runId, stats));
+      }
+      String describe = String.format("transport=%s pairs=%d rate=%d/s drop after %d s, %d s more, jitter %d ms node=%s",
+          target.transport(), pairs, rate, beforeMs / 1000, afterMs / 1000, jitterMs, target.endpoint());
+      progress("sending: %s", describe);
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.MILLISECONDS.toNanos(beforeMs + afterMs);
+      Completable sending = Completable.merge(senders.stream()
+          .map(sender -> sender.paced((double) rate / pairs, start, deadline)).toList());
+      Future<Void> sent = Future.fromCompletionStage(sending.toCompletionStage(null));
+
+      Thread.sleep(beforeMs);
+      progress("dropping %d connections", pairs);
+      long dropNanos = System.nanoTime();
+      AtomicLong lastSyncedNanos = new AtomicLong();
+      LongAdder failedConnects = new LongAdder();
+      List<Future<Void>> synced = new ArrayList<>(pairs);
+      for (int p = 0; p < pairs; p++) {
+        ImClient old = clients.get(2 * p + 1);
+        Peer peer;
+        synchronized (peersByClient) {
+          peer = peersByClient.get(old);
+        }
+        long syncFrom = peer.dropped();
+        old.close();
+        String conv = Conv.p2p(accounts.get(2 * p).uid(), accounts.get(2 * p + 1).uid());
+        int index = 2 * p + 1;
+        synced.add(reconnect(vertx, setup, index, accounts.get(index), peer, conv, syncFrom,
+            ThreadLocalRandom.current().nextInt(jitterMs + 1), failedConnects)
+            .onSuccess(v -> lastSyncedNanos.accumulateAndGet(System.nanoTime(), Math::max)));
+      }
+      Future.join(synced).await(5, TimeUnit.MINUTES);
+      double stormSeconds = (lastSyncedNanos.get() - dropNanos) / 1e9;
+      progress("every peer synced %.1f s after the drop", stormSeconds);
+      sent.await(beforeMs + afterMs + 60_000, TimeUnit.MILLISECONDS);
+      stats.settled(vertx, drainMs).await(drainMs + 10_000, TimeUnit.MILLISECONDS);
+      System.out.println(stats.report(describe, System.nanoTime() - start));
+      System.out.printf("storm      %d peers dropped at once; all reconnected and synced %.1f s after the drop; "
+          + "%d connect attempts failed and were retried%n", pairs, stormSeconds, failedConnects.sum());
+      long failedSyncs = synced.stream().filter(Future::failed).count();
+      status = stats.clean() && failedSyncs == 0 ? 0 : 2;
+    } catch (Exception e) {
+      System.err.println("reconnect storm failed: " + e);
+      status = 1;
+    } finally {
+      setup.close().await();
+      vertx.close().await();
+    }
+    System.exit(status);
+  }
+
+  /** Waits {@code delayMs}, connects (retrying with a doubling back-off), then fills the gap with sync. */
+  private static Future<Void> reconnect(Vertx vertx, LoadSetup setup, int index, LoadSetup.Account account, Peer peer,
+                                        String conv, long syncFrom, long delayMs, LongAdder failedConnects) {
+    Promise<Void> done = Promise.promise();
+    vertx.setTimer(Math.max(1, delayMs), timer -> setup.connect(index, account, client -> peer)
+        .onSuccess(client -> {
+          peer.attach(client);
+          setup.sync(account, conv, syncFrom, SYNC_LIMIT)
+              .onSuccess(result -> {
+                JsonArray messages = result.getJsonArray("messages", new JsonArray());
+                for (int i = 0; i < messages.size(); i++) {
+                  peer.synced(messages.getJsonObject(i));
+                }
+                if (result.getLong("missing", 0L) > 0) {
+                  done.fail("sync left " + result.getLong("missing") + " messages of " + conv + " out");
+                } else {
+                  done.complete();
+                }
+              })
+              .onFailure(done::fail);
+        })
+        .onFailure(failure -> {
+          failedConnects.increment();
+          reconnect(vertx, setup, index, account, peer, conv, syncFrom, Math.min(MAX_BACKOFF_MS, Math.max(100, 2 * delayMs)),
+              failedConnects).onComplete(done);
+        }));
+    return done.future();
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf("[storm] " + format + "%n", args);
+  }
+}
