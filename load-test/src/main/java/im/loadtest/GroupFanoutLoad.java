@@ -23,7 +23,7 @@ public final class GroupFanoutLoad {
 
   public static void main(String[] args) {
     Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("groups", "members", "duration", "rate", "window", "drain-ms"));
+    known.addAll(List.of("groups", "members", "duration", "rate", "window", "drain-ms", ReportFiles.FLAG));
     Flags given;
     Target target;
     try {
@@ -37,7 +37,7 @@ public final class GroupFanoutLoad {
           + "  --duration=10         seconds of sending\n"
           + "  --rate=0              open model: messages per second over all groups (0: closed, --window)\n"
           + "  --window=1            closed model: sends per sender awaiting their ack\n"
-          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries");
+          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
       System.exit(64);
       return;
     }
@@ -74,6 +74,7 @@ public final class GroupFanoutLoad {
       }
       progress("sending: %s", describe);
       long start = System.nanoTime();
+      stats.timeline().start(vertx, OneToOneLoad.PROGRESS_MS);
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(durationMs);
       double perSender = (double) rate / groups;
       Completable sending = Completable.merge(senders.stream()
@@ -81,7 +82,8 @@ public final class GroupFanoutLoad {
           .toList());
       Future.fromCompletionStage(sending.toCompletionStage(null)).await(durationMs + 60_000, TimeUnit.MILLISECONDS);
       stats.settled(vertx, drainMs).await(drainMs + 10_000, TimeUnit.MILLISECONDS);
-      System.out.println(stats.report(describe, System.nanoTime() - start));
+      ReportFiles.finish(vertx, stats, "group-fanout", describe, System.nanoTime() - start,
+          given.string(ReportFiles.FLAG, ""));
       status = stats.clean() ? 0 : 2;
     } catch (Exception e) {
       System.err.println("group fan-out run failed: " + e);

@@ -8,25 +8,26 @@ import java.util.Set;
  * The knobs of one load run, from {@code --key=value} arguments, with their defaults; {@link #parse} rejects
  * what cannot make a run.
  */
-record LoadOptions(Target target, int pairs, int messages, int window, long durationMs, int rate, long drainMs) {
+record LoadOptions(Target target, int pairs, int messages, int window, long durationMs, int rate, long drainMs,
+                   String reportDir) {
 
-  static final String USAGE = """
-      usage: java -jar im-load-test.jar [--key=value ...]
-      """ + Target.USAGE + """
-
-        --pairs=50           sender/peer pairs (2 x pairs users and connections)
-        --messages=200       messages per sender
-        --window=10          sends per sender awaiting their ack
-        --duration=SECONDS   send for this long instead of --messages
-        --rate=MSG_PER_S     open model: send at this total rate, spread evenly over the senders, whatever the
-                             replies (needs --duration; --window is ignored); latencies count from each message's
-                             scheduled time, so a server that falls behind shows it
-        --drain-ms=5000      how long to wait after the last ack for deliveries still under way""";
+  static final String USAGE = String.join("\n",
+      "usage: java -jar im-load-test.jar [--key=value ...]",
+      Target.USAGE,
+      "  --pairs=50           sender/peer pairs (2 x pairs users and connections)",
+      "  --messages=200       messages per sender",
+      "  --window=10          sends per sender awaiting their ack",
+      "  --duration=SECONDS   send for this long instead of --messages",
+      "  --rate=MSG_PER_S     open model: send at this total rate, spread evenly over the senders, whatever the",
+      "                       replies (needs --duration; --window is ignored); latencies count from each message's",
+      "                       due time, so a server that falls behind shows it",
+      "  --drain-ms=5000      how long to wait after the last ack for deliveries still under way",
+      ReportFiles.USAGE);
 
   /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
   static LoadOptions parse(String[] args) {
     Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms"));
+    known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms", ReportFiles.FLAG));
     Flags given = Flags.parse(args, known);
     LoadOptions options = new LoadOptions(
         Target.from(given),
@@ -35,7 +36,8 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
         given.integer("window", 10),
         given.has("duration") ? durationMs(given.string("duration", "")) : 0,
         given.integer("rate", 0),
-        given.integer("drain-ms", 5000));
+        given.integer("drain-ms", 5000),
+        given.string(ReportFiles.FLAG, ""));
     if (options.pairs < 1 || options.messages < 1 || options.window < 1) {
       throw new IllegalArgumentException("--pairs, --messages and --window must be >= 1");
     }

@@ -3,6 +3,7 @@ package im.loadtest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,7 @@ final class LoadStats {
   private final LongAdder outOfOrder = new LongAdder();
   private final Map<String, LongAdder> retried = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Timeline timeline = new Timeline();
   /** How many peers get each acked message: 1 for a pair, the other members for a group. */
   private final int recipientsPerMessage;
 
@@ -43,13 +45,22 @@ final class LoadStats {
   }
 
   void acked(long latencyNanos) {
-    ackMicros.recordValue(clamp(TimeUnit.NANOSECONDS.toMicros(latencyNanos), MAX_TRACKED_MICROS));
+    long micros = clamp(TimeUnit.NANOSECONDS.toMicros(latencyNanos), MAX_TRACKED_MICROS);
+    ackMicros.recordValue(micros);
+    timeline.acked(micros);
+  }
+
+  /** The run over time: start it when sending starts, stop it once deliveries have settled. */
+  Timeline timeline() {
+    return timeline;
   }
 
   /** The first arrival of a message at its peer. */
   void delivered(long latencyMillis) {
     delivered.increment();
-    deliveryMillis.recordValue(clamp(latencyMillis, MAX_TRACKED_MILLIS));
+    long millis = clamp(latencyMillis, MAX_TRACKED_MILLIS);
+    deliveryMillis.recordValue(millis);
+    timeline.delivered(millis);
   }
 
   /** A message that arrived again: a re-send the peer did not need. */
@@ -69,6 +80,7 @@ final class LoadStats {
 
   void error(String code) {
     errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    timeline.error();
   }
 
   long ackedCount() {
@@ -119,8 +131,8 @@ final class LoadStats {
     out.append(setup).append('\n');
     out.append(String.format("acked      %d in %.3f s = %.0f msg/s%n", acked, seconds,
         seconds > 0 ? acked / seconds : 0.0));
-    out.append(String.format("ack ms     p50=%.2f p90=%.2f p99=%.2f max=%.2f%n",
-        ackMs(50), ackMs(90), ackMs(99), ackMicros.getMaxValue() / 1000.0));
+    out.append(String.format("ack ms     p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
+        ackMs(50), ackMs(90), ackMs(99), ackMs(99.9), ackMicros.getMaxValue() / 1000.0));
     String of = recipientsPerMessage == 1 ? acked + " acked" : expectedDeliveries() + " expected";
     out.append(String.format("delivered  %d of %s, %d out of order, %d duplicates; delivery ms p50=%d p99=%d max=%d%n",
         deliveredCount(), of, outOfOrder.sum(), duplicates.sum(), deliveryMillis.getValueAtPercentile(50),
@@ -130,8 +142,34 @@ final class LoadStats {
           seconds > 0 ? deliveredCount() / seconds : 0.0, recipientsPerMessage));
     }
     out.append("retried    ").append(counts(retried, "none")).append(" (refused, then retried with the same cmid)\n");
-    out.append("errors     ").append(counts(errors, "none"));
+    out.append("errors     ").append(counts(errors, "none")).append('\n');
+    out.append(String.format("generator  %.2f cores on average while sending (a generator near its cores is the bottleneck)",
+        timeline.averageCpu()));
     return out.toString();
+  }
+
+  /** The figures of {@link #report}, for the JSON report. */
+  JsonObject summary(String setup, long elapsedNanos) {
+    double seconds = elapsedNanos / 1e9;
+    JsonObject retriedJson = new JsonObject();
+    retried.forEach((code, count) -> retriedJson.put(code, count.sum()));
+    JsonObject errorsJson = new JsonObject();
+    errors.forEach((code, count) -> errorsJson.put(code, count.sum()));
+    return new JsonObject().put("setup", setup).put("seconds", seconds).put("acked", ackedCount())
+        .put("ackedPerSecond", seconds > 0 ? ackedCount() / seconds : 0)
+        .put("ackMs", percentiles(ackMicros, 1000.0)).put("delivered", deliveredCount())
+        .put("expectedDeliveries", expectedDeliveries()).put("deliveryMs", percentiles(deliveryMillis, 1.0))
+        .put("outOfOrder", outOfOrder.sum()).put("duplicates", duplicates.sum()).put("retried", retriedJson)
+        .put("errors", errorsJson).put("generatorCpuCores", timeline.averageCpu()).put("clean", clean());
+  }
+
+  private static JsonObject percentiles(Histogram histogram, double divisor) {
+    JsonObject json = new JsonObject();
+    for (double p : new double[] {50, 90, 99, 99.9}) {
+      json.put("p" + (p == Math.rint(p) ? String.valueOf((int) p) : String.valueOf(p)),
+          histogram.getValueAtPercentile(p) / divisor);
+    }
+    return json.put("max", histogram.getMaxValue() / divisor);
   }
 
   private static String counts(Map<String, LongAdder> byCode, String none) {

@@ -4,6 +4,7 @@ import im.protocol.client.ImClient;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -18,6 +19,9 @@ import java.util.stream.IntStream;
  * instance without blocking; only {@code main} waits.
  */
 public final class OneToOneLoad {
+
+  /** How often a progress line is printed while sending. */
+  static final long PROGRESS_MS = 2000;
 
   private final Vertx vertx;
   private final LoadOptions options;
@@ -74,6 +78,7 @@ public final class OneToOneLoad {
         .toList();
     progress("sending: %s", options.describe());
     long startNanos = System.nanoTime();
+    stats.timeline().start(vertx, PROGRESS_MS);
     long deadline = options.timed() ? startNanos + TimeUnit.MILLISECONDS.toNanos(options.durationMs()) : 0;
     double perSender = (double) options.rate() / options.pairs();
     Completable sending = Completable.merge(senders.stream()
@@ -85,7 +90,11 @@ public final class OneToOneLoad {
         .compose(sent -> {
           long elapsed = System.nanoTime() - startNanos;
           return stats.settled(vertx, options.drainMs()).map(settled -> {
-            System.out.println(stats.report(options.describe(), elapsed));
+            try {
+              ReportFiles.finish(vertx, stats, "one-to-one", options.describe(), elapsed, options.reportDir());
+            } catch (IOException e) {
+              System.err.println("report files not written: " + e);
+            }
             return stats.clean() ? 0 : 2;
           });
         });

@@ -35,7 +35,7 @@ public final class ReconnectStormLoad {
 
   public static void main(String[] args) {
     Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms"));
+    known.addAll(List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG));
     Flags given;
     Target target;
     try {
@@ -49,7 +49,7 @@ public final class ReconnectStormLoad {
           + "  --before=5            seconds of traffic before the drop\n"
           + "  --after=10            seconds of traffic after the drop\n"
           + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
-          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries");
+          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
       System.exit(64);
       return;
     }
@@ -84,6 +84,7 @@ public final class ReconnectStormLoad {
           target.transport(), pairs, rate, beforeMs / 1000, afterMs / 1000, jitterMs, target.endpoint());
       progress("sending: %s", describe);
       long start = System.nanoTime();
+      stats.timeline().start(vertx, OneToOneLoad.PROGRESS_MS);
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(beforeMs + afterMs);
       Completable sending = Completable.merge(senders.stream()
           .map(sender -> sender.paced((double) rate / pairs, start, deadline)).toList());
@@ -114,7 +115,8 @@ public final class ReconnectStormLoad {
       progress("every peer synced %.1f s after the drop", stormSeconds);
       sent.await(beforeMs + afterMs + 60_000, TimeUnit.MILLISECONDS);
       stats.settled(vertx, drainMs).await(drainMs + 10_000, TimeUnit.MILLISECONDS);
-      System.out.println(stats.report(describe, System.nanoTime() - start));
+      ReportFiles.finish(vertx, stats, "reconnect-storm", describe, System.nanoTime() - start,
+          given.string(ReportFiles.FLAG, ""));
       System.out.printf("storm      %d peers dropped at once; all reconnected and synced %.1f s after the drop; "
           + "%d connect attempts failed and were retried%n", pairs, stormSeconds, failedConnects.sum());
       long failedSyncs = synced.stream().filter(Future::failed).count();

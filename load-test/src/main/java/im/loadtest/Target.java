@@ -10,13 +10,13 @@ import java.util.List;
 record Target(String host, int httpPort, int tcpPort, String transport, int setupConcurrency,
               List<String> sourceAddresses) {
 
-  static final String USAGE = """
-        --host=127.0.0.1     node to load
-        --http-port=8080     HTTP API and WebSocket port
-        --tcp-port=9000      TCP gateway port
-        --transport=ws       ws or tcp
-        --setup-concurrency=32  registrations, logins and connects in flight during setup
-        --source-addresses=  local addresses to connect from, comma-separated (default: any)""";
+  static final String USAGE = String.join("\n",
+      "  --host=127.0.0.1     node to load",
+      "  --http-port=8080     HTTP API and WebSocket port",
+      "  --tcp-port=9000      TCP gateway port",
+      "  --transport=ws       ws or tcp",
+      "  --setup-concurrency=32  registrations, logins and connects in flight during setup",
+      "  --source-addresses=  local addresses to connect from, comma-separated (default: any)");
 
   static final List<String> FLAGS = List.of("host", "http-port", "tcp-port", "transport", "setup-concurrency",
       "source-addresses");
