@@ -27,6 +27,7 @@ import im.server.message.OwnershipEvents;
 import im.server.presence.Presence;
 import im.server.presence.PresenceStore;
 import im.server.presence.PresenceVerticle;
+import im.server.push.PushVerticle;
 import im.server.user.Accounts;
 import im.server.user.Blocks;
 import im.server.user.Friends;
@@ -46,6 +47,7 @@ import im.shared.routes.HazelcastRoutingTable;
 import im.shared.routes.RoutingTable;
 import im.shared.message.MessageWriter;
 import im.shared.seq.SeqAllocator;
+import im.shared.store.PushAudience;
 import im.shared.store.ReadCursors;
 import im.shared.store.SocialStore;
 import im.shared.store.UserStore;
@@ -216,6 +218,9 @@ public final class Node {
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
+        .compose(v -> config.push().enabled()
+            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics))
+            : Future.<Void>succeededFuture())
         .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
@@ -291,7 +296,7 @@ public final class Node {
         .timeout(config.drainTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(timeout -> Future.succeededFuture())
         .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "user", "admin", "sessions", "delivery")))
-        .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE)))
+        .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE, "push")))
         .eventually(() -> {
           health.stop();
           if (ownership != null) {

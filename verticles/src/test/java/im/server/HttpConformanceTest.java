@@ -187,7 +187,7 @@ class HttpConformanceTest extends ConformanceBase {
     List<JsonObject> convs = listed.json().getJsonArray("conversations").stream().map(JsonObject.class::cast).toList();
     assertEquals(List.of(Conv.p2p(alice.uid(), bob.uid()), Conv.group(groupId), Conv.p2p(alice.uid(), carol.uid())),
         convs.stream().map(c -> c.getString("conv")).toList(), "newest activity first");
-    Set<String> common = Set.of("conv", "type", "name", "maxSeq", "readSeq", "unread", "lastMessage", "updatedAt");
+    Set<String> common = Set.of("conv", "type", "name", "maxSeq", "readSeq", "unread", "muted", "lastMessage", "updatedAt");
     JsonObject p2p = convs.get(0);
     assertEquals(union(common, "peer"), p2p.fieldNames());
     assertEquals(bob.uid(), p2p.getString("peer"));

@@ -31,8 +31,8 @@ class K8sManifestTest {
   /** docs/protocol.md §1, in full. */
   private static final Set<String> PROTOCOL_ENV = Set.of("IM_HTTP_PORT", "IM_TCP_PORT", "IM_NODE_ID",
       "IM_CLUSTER_HOST", "IM_CLUSTER_PORT", "IM_CLUSTER_MEMBERS", "IM_PG_URL", "IM_REDIS_URL", "IM_KAFKA_BOOTSTRAP",
-      "IM_JWT_SECRET", "IM_ADMIN_TOKEN");
-  private static final Set<String> SECRETS = Set.of("IM_PG_URL", "IM_JWT_SECRET", "IM_ADMIN_TOKEN");
+      "IM_JWT_SECRET", "IM_ADMIN_TOKEN", "IM_PUSH_WEBHOOK_URL", "IM_PUSH_WEBHOOK_SECRET");
+  private static final Set<String> SECRETS = Set.of("IM_PG_URL", "IM_JWT_SECRET", "IM_ADMIN_TOKEN", "IM_PUSH_WEBHOOK_SECRET");
 
   private static final Map<String, Map<String, Object>> byKind = new HashMap<>();
 

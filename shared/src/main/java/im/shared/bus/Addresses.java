@@ -73,4 +73,10 @@ public final class Addresses {
    * away and came back may have advanced elsewhere meanwhile.
    */
   public static final String OWNERSHIP_CHANGED = "im.local.ownership-changed";
+
+  /**
+   * Local; consumed by the node's push verticle when offline push is configured. Body:
+   * {@link im.shared.bus.push.PushBatch}, the offline recipients of one fan-out of this node's owners.
+   */
+  public static final String PUSH = "im.local.push";
 }

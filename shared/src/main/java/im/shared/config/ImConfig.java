@@ -27,6 +27,7 @@ public record ImConfig(
     Messages messages,
     Groups groups,
     Presence presence,
+    Push push,
     boolean requireFriendship,
     long mediaMaxBytes,
     int passwordIterations,
@@ -62,6 +63,7 @@ public record ImConfig(
         Messages.from(r),
         Groups.from(r),
         Presence.from(r),
+        Push.from(r),
         r.bool("p2p.requireFriendship"),
         r.longAtLeast("media.maxBytes", 1),
         r.intAtLeast("security.passwordIterations", 1),
@@ -210,6 +212,36 @@ public record ImConfig(
           r.longAtLeast("presence.graceMs", 0),
           r.longAtLeast("presence.minIntervalMs", 0),
           r.longAtLeast("presence.statusTtlMs", 1));
+    }
+  }
+
+  /**
+   * Offline push by webhook (docs/protocol.md §4, Offline push).
+   *
+   * @param webhookUrl    where each push is POSTed; empty = push off
+   * @param webhookSecret HMAC-SHA256 key of the {@code X-IM-Signature} header; empty = unsigned
+   * @param previews      whether {@code preview} carries the message text; false sends it empty
+   * @param queueSize     pushes waiting for a free slot; past it the oldest waiting one is dropped
+   * @param maxInFlight   POSTs under way at once, retries included
+   * @param timeoutMs     a POST not answered within this is a failure (and retried)
+   * @param firstRetryMs  delay before the first retry; each further one doubles, up to {@code maxBackoffMs}
+   * @param retryForMs    a push is retried until this long after its first attempt, then counted as failed
+   */
+  public record Push(String webhookUrl, String webhookSecret, boolean previews, int queueSize, int maxInFlight,
+                     long timeoutMs, long firstRetryMs, long maxBackoffMs, long retryForMs) {
+
+    static Push from(ConfigReader r) {
+      String url = r.optionalString("push.webhookUrl");
+      if (!url.isEmpty()) {
+        url = r.url("push.webhookUrl", "http(s)://host[:port]/path", "http", "https");
+      }
+      return new Push(url, r.optionalString("push.webhookSecret"), r.bool("push.previews"),
+          r.intAtLeast("push.queueSize", 1), r.intAtLeast("push.maxInFlight", 1), r.longAtLeast("push.timeoutMs", 1),
+          r.longAtLeast("push.firstRetryMs", 1), r.longAtLeast("push.maxBackoffMs", 1), r.longAtLeast("push.retryForMs", 0));
+    }
+
+    public boolean enabled() {
+      return !webhookUrl.isEmpty();
     }
   }
 }

@@ -30,7 +30,9 @@ public final class ImConfigLoader {
       Map.entry("IM_REDIS_URL", "redis.url"),
       Map.entry("IM_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
       Map.entry("IM_JWT_SECRET", "jwt.secret"),
-      Map.entry("IM_ADMIN_TOKEN", "admin.token"));
+      Map.entry("IM_ADMIN_TOKEN", "admin.token"),
+      Map.entry("IM_PUSH_WEBHOOK_URL", "push.webhookUrl"),
+      Map.entry("IM_PUSH_WEBHOOK_SECRET", "push.webhookSecret"));
 
   private static final Map<String, String> VARIABLE_BY_PATH = invert(PATH_BY_VARIABLE);
   private static final String DEFAULTS_RESOURCE = "conf/im.json";

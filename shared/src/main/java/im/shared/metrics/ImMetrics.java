@@ -18,6 +18,10 @@ public final class ImMetrics {
   private final Counter sent;
   private final Counter delivered;
   private final Timer ackLatency;
+  private final Counter pushDelivered;
+  private final Counter pushRetried;
+  private final Counter pushFailed;
+  private final Counter pushDropped;
 
   public ImMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -28,6 +32,14 @@ public final class ImMetrics {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    this.pushDelivered = Counter.builder("im.push.delivered").description("offline pushes the webhook accepted (2xx)")
+        .register(registry);
+    this.pushRetried = Counter.builder("im.push.retried").description("webhook POSTs retried after a non-2xx answer or a timeout")
+        .register(registry);
+    this.pushFailed = Counter.builder("im.push.failed").description("offline pushes given up after retrying for push.retryForMs")
+        .register(registry);
+    this.pushDropped = Counter.builder("im.push.dropped").description("offline pushes dropped because the push queue was full")
         .register(registry);
     connectionGauge("ws");
     connectionGauge("tcp");
@@ -66,5 +78,21 @@ public final class ImMetrics {
 
   public void ackLatency(long nanos) {
     ackLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void pushDelivered() {
+    pushDelivered.increment();
+  }
+
+  public void pushRetried() {
+    pushRetried.increment();
+  }
+
+  public void pushFailed() {
+    pushFailed.increment();
+  }
+
+  public void pushDropped() {
+    pushDropped.increment();
   }
 }

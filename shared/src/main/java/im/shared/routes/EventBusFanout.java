@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * {@link Fanout} over the routing table and node-addressed event-bus delivery: one routes lookup per
  * call, then per node one {@code deliver} event holding every item for that node's users, in the
- * order given (so a node receives a conversation's messages in seq order).
+ * order given (so a node receives a conversation's messages in seq order). The recipients without any route are
+ * the offline ones that offline push is for.
  */
 public final class EventBusFanout implements Fanout {
 
@@ -30,6 +31,11 @@ public final class EventBusFanout implements Fanout {
 
   @Override
   public Future<Void> deliver(List<Delivery> deliveries) {
+    return deliverReportingOffline(deliveries).mapEmpty();
+  }
+
+  @Override
+  public Future<Set<String>> deliverReportingOffline(List<Delivery> deliveries) {
     Set<String> uids = new LinkedHashSet<>();
     deliveries.forEach(delivery -> uids.addAll(delivery.uids()));
     return routes.lookup(uids).map(online -> {
@@ -46,7 +52,8 @@ public final class EventBusFanout implements Fanout {
             .add(new DeliverItem(nodeUids, delivery.skipConn(), delivery.op(), delivery.body())));
       }
       itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(items).toJson()));
-      return null;
+      uids.removeAll(online.keySet());
+      return uids;
     });
   }
 }

@@ -35,18 +35,20 @@ public final class ConversationStore {
       "CASE WHEN split_part(m.conv, ':', 2) = m.uid THEN split_part(m.conv, ':', 3) ELSE split_part(m.conv, ':', 2) END";
 
   /** Messages of others above the member's read and join marks; rooms keep no unread counts. */
-  private static final String UNREAD =
+  static final String UNREAD =
       "CASE WHEN c.type = 'room' OR m.uid IS NULL THEN 0 ELSE (SELECT count(*) FROM messages u"
           + " WHERE u.conv = m.conv AND u.seq > GREATEST(m.read_seq, m.join_seq) AND u.sender <> m.uid) END";
 
   static final String LIST =
-      "SELECT c.conv, c.type, c.name, c.max_seq, m.read_seq, COALESCE(c.last_ts, c.created_at) AS updated_at,"
+      "SELECT c.conv, c.type, c.name, c.max_seq, m.read_seq, m.muted, COALESCE(c.last_ts, c.created_at) AS updated_at,"
           + " " + UNREAD + " AS unread, pu.display_name AS peer_name, " + MessageRows.columns("lm", LAST)
           + " FROM members m JOIN conversations c ON c.conv = m.conv"
           + " LEFT JOIN users pu ON c.type = 'p2p' AND pu.uid = " + PEER_UID
           + " LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.conv = m.conv AND x.seq > m.join_seq"
           + "   ORDER BY x.seq DESC LIMIT 1) lm ON true"
           + " WHERE m.uid = $1 ORDER BY updated_at DESC, c.conv";
+
+  static final String MUTE = "UPDATE members SET muted = $3 WHERE conv = $1 AND uid = $2";
 
   /** Newest first below $2 and above $3; the caller reverses. $4 = limit + 1 to learn hasMore. */
   static final String HISTORY_BEFORE =
@@ -88,7 +90,19 @@ public final class ConversationStore {
     return ConversationAccess.load(pool, uid, conv).mapEmpty();
   }
 
-  /** {@code {conversations:[{conv, type, name, peer?, groupId?, maxSeq, readSeq, unread, lastMessage, updatedAt}]}}, newest activity first. */
+  /**
+   * Mutes or unmutes {@code conv} for member {@code uid} (docs/protocol.md §4): no offline push while muted. Fails
+   * like reading it when {@code uid} may not, and with {@code not_member} for a conversation it may read without
+   * being a member (a room).
+   */
+  public Future<Void> mute(String uid, String conv, boolean muted) {
+    return pool.preparedQuery(MUTE).execute(Tuple.of(conv, uid, muted)).compose(rows -> rows.rowCount() > 0
+        ? Future.<Void>succeededFuture()
+        : ConversationAccess.load(pool, uid, conv)
+            .compose(readable -> Future.failedFuture(ImException.notMember("not a member of " + conv))));
+  }
+
+  /** {@code {conversations:[{conv, type, name, peer?, groupId?, maxSeq, readSeq, unread, muted, lastMessage, updatedAt}]}}, newest activity first. */
   public Future<JsonObject> list(String uid) {
     return pool.preparedQuery(LIST).execute(Tuple.of(uid)).map(rows -> {
       JsonArray conversations = new JsonArray();
@@ -115,6 +129,7 @@ public final class ConversationStore {
         .put("maxSeq", row.getLong("max_seq"))
         .put("readSeq", row.getLong("read_seq"))
         .put("unread", row.getLong("unread"))
+        .put("muted", row.getBoolean("muted"))
         .put("lastMessage", MessageRows.toJson(row, LAST))
         .put("updatedAt", row.getLong("updated_at"));
   }

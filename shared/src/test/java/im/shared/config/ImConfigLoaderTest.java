@@ -84,6 +84,21 @@ class ImConfigLoaderTest {
   }
 
   @Test
+  void thePushVariablesConfigureTheWebhookAndABadUrlIsNamed() {
+    ImConfig.Push off = ImConfig.load(null, Map.of()).push();
+    assertEquals(false, off.enabled());
+    ImConfig.Push push = ImConfig.load(null, Map.of("IM_PUSH_WEBHOOK_URL", " https://push.example/hook ",
+        "IM_PUSH_WEBHOOK_SECRET", "k3y")).push();
+    assertEquals(true, push.enabled());
+    assertEquals("https://push.example/hook", push.webhookUrl());
+    assertEquals("k3y", push.webhookSecret());
+    assertEquals(ImConfig.defaults().getJsonObject("push").getInteger("queueSize"), push.queueSize());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ImConfig.load(null, Map.of("IM_PUSH_WEBHOOK_URL", "ftp://push.example/hook")));
+    assertTrue(e.getMessage().startsWith("IM_PUSH_WEBHOOK_URL (push.webhookUrl): must look like http"), e.getMessage());
+  }
+
+  @Test
   void aFileThatIsNotJsonIsNamed() throws Exception {
     Path file = file("{ not json");
     ConfigException e = assertThrows(ConfigException.class, () -> ImConfig.load(file, Map.of()));

@@ -94,6 +94,7 @@ public final class ApiRouter implements RouteMount {
     root.get(API + "/conversations").handler(conversations::list);
     root.get(API + "/conversations/:conv/messages").handler(conversations::history);
     root.post(API + "/conversations/:conv/read").handler(json).handler(conversations::read);
+    root.put(API + "/conversations/:conv/mute").handler(json).handler(conversations::mute);
     root.post(API + "/sync").handler(json).handler(conversations::sync);
 
     if (groups != null) {

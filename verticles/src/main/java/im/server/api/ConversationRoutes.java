@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Conversation list, history, sync and read (docs/protocol.md §4). Handlers run on the request's event loop. */
+/** Conversation list, history, sync, read and mute (docs/protocol.md §4). Handlers run on the request's event loop. */
 final class ConversationRoutes {
 
   /** More named conversations than any client holds; bounds the work of one sync. */
@@ -63,6 +63,16 @@ final class ConversationRoutes {
         ConversationStore.DEFAULT_SYNC_LIMIT, ConversationStore.MAX_SYNC_LIMIT);
     conversations.sync(BearerAuth.uid(ctx), named, all, limit)
         .onSuccess(reply -> Replies.ok(ctx, reply))
+        .onFailure(ctx::fail);
+  }
+
+  void mute(RoutingContext ctx) {
+    JsonObject body = RequestJson.body(ctx);
+    if (!(body.getValue("muted") instanceof Boolean muted)) {
+      throw ImException.badRequest("muted must be true or false");
+    }
+    conversations.mute(BearerAuth.uid(ctx), ctx.pathParam("conv"), muted)
+        .onSuccess(done -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 

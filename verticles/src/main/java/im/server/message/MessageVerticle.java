@@ -51,6 +51,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   private final int index;
   private final ImConfig.Messages config;
   private final ImConfig.Groups groupSettings;
+  private final boolean pushOn;
   private final Stores stores;
   private final Fanout fanout;
   private final ImMetrics metrics;
@@ -68,6 +69,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
     this.index = index;
     this.config = config.messages();
     this.groupSettings = config.groups();
+    this.pushOn = config.push().enabled();
     this.stores = stores;
     this.fanout = fanout;
     this.metrics = metrics;
@@ -77,7 +79,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   public Future<?> start() {
     dedup = new SendDeduplicator(config.cmidCacheSize());
     conversations = new ConversationCache(stores.writer(), stores.groups(), MAX_OPEN_CONVERSATIONS);
-    orderedFanout = new OrderedFanout(vertx, fanout);
+    orderedFanout = new OrderedFanout(vertx, fanout, pushOn ? new OfflinePushes(vertx) : null);
     committer = new GroupCommitter(vertx, new GroupCommitter.Settings(config.batchMaxRows(), config.batchMaxDelayMs(),
         groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), this);
     recalls = new RecallHandler(conversations, stores.writer(), orderedFanout, config.recallWindowMs());
@@ -158,6 +160,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   public void committed(List<PendingSend> sends) {
     List<Delivery> deliveries = new ArrayList<>(sends.size());
     List<RoomDeliverItem> roomItems = new ArrayList<>();
+    List<PendingSend> pushable = pushOn ? new ArrayList<>(sends.size()) : List.of();
     for (PendingSend send : sends) {
       dedup.answer(send.key(), send.ack());
       SendCommand command = send.command;
@@ -166,12 +169,15 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
       } else {
         deliveries.add(new Delivery(send.recipients, Op.MSG, send.msg(), command.conn()));
       }
+      if (pushOn && OfflinePushes.pushes(send)) {
+        pushable.add(send);
+      }
       if (send.change != null) {
         deliveries.addAll(send.change.events());
       }
     }
     metrics.messagesSent(sends.size());
-    orderedFanout.deliver(deliveries, roomItems);
+    orderedFanout.deliver(deliveries, roomItems, pushable);
   }
 
   @Override
