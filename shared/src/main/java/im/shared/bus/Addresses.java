@@ -73,4 +73,11 @@ public final class Addresses {
    * away and came back may have advanced elsewhere meanwhile.
    */
   public static final String OWNERSHIP_CHANGED = "im.local.ownership-changed";
+
+  /**
+   * Clustered, published: some tokens of a user were revoked (logout, logout-all, account closed). Body:
+   * {@link im.shared.bus.session.TokensRevoked}. Each node's session service updates the node's revocation view and
+   * kicks the connections those tokens opened.
+   */
+  public static final String TOKENS_REVOKED = "im.tokens.revoked";
 }

@@ -7,6 +7,7 @@ import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.session.Connection;
 import im.server.session.OutboundFrame;
+import im.shared.auth.TokenClaims;
 import im.shared.Ids;
 import im.shared.bus.BusErrors;
 import io.vertx.core.Context;
@@ -52,6 +53,8 @@ public final class ClientSession implements Connection {
   private volatile String device;
   /** Wall-clock time of sign-in: the age that the device limit compares across nodes. */
   private volatile long signedInAtMs;
+  /** The token the connection signed in with: a revocation of it kicks the connection. */
+  private volatile TokenClaims token;
 
   /** Call on the connection's context, once the transport is ready to write. */
   ClientSession(GatewayServices services, Vertx vertx, Transport transport) {
@@ -75,6 +78,11 @@ public final class ClientSession implements Connection {
   @Override
   public String device() {
     return device;
+  }
+
+  @Override
+  public TokenClaims token() {
+    return token;
   }
 
   @Override
@@ -189,8 +197,9 @@ public final class ClientSession implements Connection {
   }
 
   /** The token checked out: from now on the connection is its user's, and registered with the node. */
-  void signIn(String uid, String device, long signedInAtMs) {
-    this.uid = uid;
+  void signIn(TokenClaims token, String device, long signedInAtMs) {
+    this.token = token;
+    this.uid = token.uid();
     this.device = device;
     this.signedInAtMs = signedInAtMs;
     registered = true;

@@ -1,5 +1,7 @@
 package im.server.session;
 
+import im.shared.auth.AccessTokens;
+import im.shared.bus.session.TokensRevoked;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -147,6 +149,23 @@ public final class LocalSessions {
   public List<Connection> sessionsOf(String uid) {
     Connection[] sessions = byUid.get(uid);
     return sessions == null ? List.of() : Arrays.asList(sessions);
+  }
+
+  /**
+   * Kicks this node's sessions whose tokens {@code event} revokes, with reason {@code logout} or {@code closed}
+   * (docs/protocol.md §4 accounts).
+   *
+   * @return how many were kicked
+   */
+  public int kickRevoked(TokensRevoked event) {
+    int kicked = 0;
+    for (Connection session : sessionsOf(event.uid())) {
+      if (AccessTokens.revokes(event, session.token())) {
+        session.kick(event.kickReason());
+        kicked++;
+      }
+    }
+    return kicked;
   }
 
   /** Sends {@code kicked {reason}} to every session of the user on this node and closes them. */
