@@ -131,7 +131,7 @@ public final class ApiRouter implements RouteMount {
 
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
-    root.get(MediaRoutes.URL_PREFIX + ":sha256").handler(new BearerAuth(verifier, true)).handler(media::download);
+    root.get(MediaRoutes.URL_PREFIX + ":id").handler(new BearerAuth(verifier, true)).handler(media::download);
     social.mount(root, json);
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);

@@ -63,8 +63,10 @@ public final class ClientSession implements Connection {
     this.transport = transport;
     ResendWheel wheel = ResendWheel.of(vertx, services.realtime());
     this.downlink = new Downlink(this, transport, wheel, services.realtime());
-    this.rooms = new RoomsAndTyping(this, services, downlink, services.config().groups().typingIntervalMs());
-    this.requests = new RequestOps(this, services, downlink, rooms);
+    TokenBucket sendRate = new TokenBucket(services.realtime().sendsPerSecond(), services.realtime().sendBurst(),
+        System.nanoTime());
+    this.rooms = new RoomsAndTyping(this, services, downlink, services.config().groups().typingIntervalMs(), sendRate);
+    this.requests = new RequestOps(this, services, downlink, rooms, sendRate);
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     this.handshake = new AuthHandshake(this, services, transport, downlink, wheel);
@@ -161,6 +163,7 @@ public final class ClientSession implements Connection {
     handshake.release();
     services.metrics().connectionClosed(transport.name());
     services.sessions().closed(this);
+    services.sessions().left(transport.remoteAddress());
     rooms.leaveAll();
     if (registered) {
       services.sessions().unregister(this);

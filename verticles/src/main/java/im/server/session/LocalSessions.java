@@ -27,6 +27,8 @@ public final class LocalSessions {
   private final int maxDevices;
   private final Map<String, Connection[]> byUid = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perTransport = new ConcurrentHashMap<>();
+  /** Open sockets per client address; an address leaves the map with its last socket. */
+  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
   /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
@@ -38,6 +40,24 @@ public final class LocalSessions {
       throw new IllegalArgumentException("maxDevices must be at least 1");
     }
     this.maxDevices = maxDevices;
+  }
+
+  /** See {@link Sessions#admit}. */
+  boolean admit(String address, int cap) {
+    boolean[] admitted = {false};
+    perAddress.compute(address, (key, open) -> {
+      int count = open == null ? 0 : open;
+      if (cap > 0 && count >= cap) {
+        return open;
+      }
+      admitted[0] = true;
+      return count + 1;
+    });
+    return admitted[0];
+  }
+
+  void left(String address) {
+    perAddress.computeIfPresent(address, (key, open) -> open <= 1 ? null : open - 1);
   }
 
   void opened(Connection session) {

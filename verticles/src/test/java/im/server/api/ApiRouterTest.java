@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,12 +170,16 @@ class ApiRouterTest {
     JsonObject stored = uploaded.json();
     String sha256 = stored.getString("sha256");
     assertEquals(64, sha256.length());
-    assertEquals("/media/" + sha256, stored.getString("url"));
+    assertTrue(stored.getString("url").startsWith("/media/" + sha256 + "."), stored.getString("url"));
     assertEquals(bytes.length(), stored.getLong("size"));
     assertEquals("image/png", stored.getString("mime"));
 
     HttpTestClient.Reply again = http.call(HttpMethod.POST, "/api/v1/media", token, bytes.copy(), "image/png");
     assertEquals(stored, again.json(), "identical bytes give the same url");
+    JsonObject asHtml = http.call(HttpMethod.POST, "/api/v1/media", token, bytes.copy(), "text/html").json();
+    assertNotEquals(stored.getString("url"), asHtml.getString("url"), "another type is another file");
+    assertEquals("image/png", http.get(stored.getString("url"), token).header("Content-Type"));
+    assertEquals("text/html", http.get(asHtml.getString("url"), token).header("Content-Type"));
 
     http.call(HttpMethod.POST, "/api/v1/media", token, Buffer.buffer(new byte[MEDIA_MAX + 1]), "application/octet-stream")
         .assertError(413, "too_large");
