@@ -14,7 +14,10 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -38,13 +41,30 @@ public final class JwtTokens implements TokenVerifier {
 
   private final JWTAuth auth;
   private final long ttlSeconds;
+  private final String secret;
 
   public JwtTokens(Vertx vertx, ImConfig.Jwt config) {
     String secret = config.secret().isEmpty() ? GeneratedSecret.VALUE : config.secret();
     this.ttlSeconds = config.ttlSeconds();
+    this.secret = secret;
     this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
         .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM).setIgnoreExpiration(false)));
+  }
+
+  /**
+   * A key of its own for another signature of this cluster (e.g. signed media links), derived from the JWT secret
+   * that every node shares: HMAC-SHA256(secret, purpose). Such signatures can never pass for a token, nor a token
+   * for them.
+   */
+  public byte[] derivedKey(String purpose) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java has HmacSHA256", e);
+    }
   }
 
   /** A token of generation 0: for a user who never logged out everywhere, and for tests. */

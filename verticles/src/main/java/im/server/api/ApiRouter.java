@@ -62,7 +62,7 @@ public final class ApiRouter implements RouteMount {
     this.revoker = revoker;
     this.social = new SocialRoutes(users);
     this.conversations = new ConversationRoutes(conversations, reads);
-    this.media = new MediaRoutes(media);
+    this.media = new MediaRoutes(media, new MediaLinks(tokens.derivedKey("media-links")));
   }
 
   /** The API over {@code pool} with stores of its own. */
@@ -131,7 +131,15 @@ public final class ApiRouter implements RouteMount {
 
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
-    root.get(MediaRoutes.URL_PREFIX + ":id").handler(new BearerAuth(verifier, true)).handler(media::download);
+    BearerAuth mediaBearer = new BearerAuth(verifier, true);
+    root.get(API + "/media/:id/link").handler(media::link);
+    root.get(MediaRoutes.URL_PREFIX + ":id").handler(ctx -> {
+      if (media.signed(ctx)) {
+        ctx.next();
+      } else {
+        mediaBearer.handle(ctx);
+      }
+    }).handler(media::download);
     social.mount(root, json);
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);

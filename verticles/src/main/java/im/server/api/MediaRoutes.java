@@ -23,9 +23,26 @@ final class MediaRoutes {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{64}(\\.[0-9a-f]{16})?");
 
   private final MediaStore media;
+  private final MediaLinks links;
 
-  MediaRoutes(MediaStore media) {
+  MediaRoutes(MediaStore media, MediaLinks links) {
     this.media = media;
+    this.links = links;
+  }
+
+  /** Whether a download carries a good signed link ({@link MediaLinks}) and needs no token. */
+  boolean signed(RoutingContext ctx) {
+    return links.allows(ctx, ctx.pathParam("id"));
+  }
+
+  /** {@code GET /api/v1/media/{id}/link} → {@code {url, expiresAt}}: a signed link that works without a token. */
+  void link(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!ID.matcher(id).matches()) {
+      throw ImException.notFound("no such media");
+    }
+    long expiresAt = System.currentTimeMillis() + MediaLinks.TTL_MS;
+    Replies.ok(ctx, new JsonObject().put("url", links.link(id, expiresAt)).put("expiresAt", expiresAt));
   }
 
   /** Runs before the body is read: a form body would be parsed away by the body handler instead of stored. */

@@ -197,6 +197,16 @@ class ApiRouterTest {
     assertEquals(200, viaQuery.status());
     assertArrayEquals(bytes.getBytes(), viaQuery.body().getBytes());
 
+    JsonObject link = http.get("/api/v1/media/" + stored.getString("url").substring("/media/".length()) + "/link", token).json();
+    assertTrue(link.getLong("expiresAt") > System.currentTimeMillis(), link.encode());
+    HttpTestClient.Reply viaLink = http.get(link.getString("url"), null);
+    assertEquals(200, viaLink.status(), "a signed link needs no token");
+    assertArrayEquals(bytes.getBytes(), viaLink.body().getBytes());
+    String tampered = link.getString("url").replaceFirst("expires=\\d+", "expires=" + (link.getLong("expiresAt") + 60_000));
+    http.get(tampered, null).assertError(401, "unauthorized");
+    http.get(asHtml.getString("url") + link.getString("url").substring(link.getString("url").indexOf('?')), null)
+        .assertError(401, "unauthorized");
+    http.get(stored.getString("url") + "?expires=1&sig=00", null).assertError(401, "unauthorized");
     http.get(stored.getString("url"), null).assertError(401, "unauthorized");
     http.get(stored.getString("url") + "?token=nope", null).assertError(401, "unauthorized");
     http.get("/media/" + "0".repeat(64), token).assertError(404, "not_found");
