@@ -35,17 +35,37 @@ final class AccountLimits {
 
   /** Fails with {@link RetryLater} while the username or the address has too many recent failed logins. */
   Future<Void> beforeLogin(String username, String address) {
-    if (throttle == null) {
-      return Future.succeededFuture();
-    }
-    return throttle.blockedFor(loginRules(username, address)).compose(wait -> wait == 0
-        ? Future.succeededFuture()
-        : Future.failedFuture(new RetryLater("too many failed logins; retry later", wait)));
+    return before(userRule(username), address);
   }
 
   /** Counts a wrong password (or unknown username) against both. */
   Future<Void> failedLogin(String username, String address) {
-    return throttle == null ? Future.succeededFuture() : throttle.count(loginRules(username, address));
+    return failed(userRule(username), address);
+  }
+
+  /**
+   * The same limits for the password check of closing an account: a stolen token must not become a way to guess
+   * its user's password at hashing speed. The account is counted by uid.
+   */
+  Future<Void> beforeClose(String uid, String address) {
+    return before(accountRule(uid), address);
+  }
+
+  Future<Void> failedClose(String uid, String address) {
+    return failed(accountRule(uid), address);
+  }
+
+  private Future<Void> before(Rule user, String address) {
+    if (throttle == null) {
+      return Future.succeededFuture();
+    }
+    return throttle.blockedFor(List.of(user, addressRule(address))).compose(wait -> wait == 0
+        ? Future.succeededFuture()
+        : Future.failedFuture(new RetryLater("too many failed password checks; retry later", wait)));
+  }
+
+  private Future<Void> failed(Rule user, String address) {
+    return throttle == null ? Future.succeededFuture() : throttle.count(List.of(user, addressRule(address)));
   }
 
   /** Counts a registration attempt; fails with {@link RetryLater} past the address's hourly limit. */
@@ -59,10 +79,16 @@ final class AccountLimits {
             : Future.failedFuture(new RetryLater("too many registrations from this address; retry later", wait)));
   }
 
-  private List<Rule> loginRules(String username, String address) {
-    long window = limits.failedLoginWindowSeconds();
-    return List.of(
-        new Rule("login-user:" + username.toLowerCase(Locale.ROOT), limits.failedLoginsPerUser(), window),
-        new Rule("login-addr:" + address, limits.failedLoginsPerAddress(), window));
+  private Rule userRule(String username) {
+    return new Rule("login-user:" + username.toLowerCase(Locale.ROOT), limits.failedLoginsPerUser(),
+        limits.failedLoginWindowSeconds());
+  }
+
+  private Rule accountRule(String uid) {
+    return new Rule("close-uid:" + uid, limits.failedLoginsPerUser(), limits.failedLoginWindowSeconds());
+  }
+
+  private Rule addressRule(String address) {
+    return new Rule("login-addr:" + address, limits.failedLoginsPerAddress(), limits.failedLoginWindowSeconds());
   }
 }

@@ -2,11 +2,11 @@ package im.server.api;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
+import im.server.session.Sessions;
 import im.server.user.UserClient;
 import im.shared.auth.JwtTokens;
 import im.shared.auth.TokenRevoker;
 import io.vertx.core.Future;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -48,7 +48,7 @@ final class AccountRoutes {
     String address = address(ctx);
     limits.beforeLogin(username, address)
         .compose(allowed -> users.login(username, password)
-            .recover(failure -> failure instanceof ImException im && im.code() == ErrorCode.UNAUTHORIZED
+            .recover(failure -> wrongPassword(failure)
                 ? limits.failedLogin(username, address).transform(counted -> Future.failedFuture(failure))
                 : Future.failedFuture(failure)))
         .onSuccess(signedIn -> {
@@ -73,16 +73,24 @@ final class AccountRoutes {
   void close(RoutingContext ctx) {
     String password = RequestJson.string(RequestJson.body(ctx), "password", true);
     String uid = BearerAuth.uid(ctx);
-    users.close(uid, password)
+    String address = address(ctx);
+    limits.beforeClose(uid, address)
+        .compose(allowed -> users.close(uid, password)
+            .recover(failure -> wrongPassword(failure)
+                ? limits.failedClose(uid, address).transform(counted -> Future.failedFuture(failure))
+                : Future.failedFuture(failure)))
         .compose(closed -> revoker.closed(uid, closed.tokenGeneration()))
         .onSuccess(done -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
+  private static boolean wrongPassword(Throwable failure) {
+    return failure instanceof ImException im && im.code() == ErrorCode.UNAUTHORIZED;
+  }
+
   /** The peer's address: proxies' forwarding headers are not trusted, since any client can set them. */
   private static String address(RoutingContext ctx) {
-    SocketAddress remote = ctx.request().remoteAddress();
-    return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+    return Sessions.address(ctx.request().remoteAddress());
   }
 
   void me(RoutingContext ctx) {

@@ -68,6 +68,19 @@ class AccountThrottleTest {
   }
 
   @Test
+  void wrongPasswordsWhenClosingAnAccountAreThrottledLikeLogins() {
+    TestNode.User victim = await(node.newUser());
+    JsonObject wrong = new JsonObject().put("password", "not-the-password");
+    for (int i = 0; i < PER_USER; i++) {
+      assertEquals(401, await(node.http().delete("/api/v1/users/me", victim.token(), wrong)).status());
+    }
+    HttpResult throttled = await(node.http().delete("/api/v1/users/me", victim.token(),
+        new JsonObject().put("password", "password-" + victim.username())));
+    assertEquals(429, throttled.status(), "a stolen token is no way around the password throttle");
+    assertEquals(200, await(node.http().get("/api/v1/users/me", victim.token())).status(), "nothing was closed");
+  }
+
+  @Test
   void failedLoginsPerAddressThrottleEveryUsernameFromIt() throws Exception {
     try (TestNode own = TestNode.start(limits(new JsonObject().put("failedLoginsPerAddress", PER_ADDRESS)))) {
       TestNode.User bystander = await(own.newUser());
