@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares two builds of the server on this machine, in the same session: starts each jar in turn on the same
-# database with the send rate limit lifted, warms it up, runs the one-to-one scenarios with the same generator,
+# database with the send rate limit and the registration limit lifted (every run signs up 100 fresh users from
+# 127.0.0.1), warms it up, runs the one-to-one scenarios with the same generator,
 # stops it (SIGTERM), and does it all again ROUNDS times, alternating, so that drift of a shared machine hits both.
 # Prints one line per run. Usage:
 #   load-test/compare-servers.sh BASELINE_JAR CURRENT_JAR [ROUNDS]
@@ -12,7 +13,7 @@ generator=$(dirname "$0")/target/im-load-test.jar
 config=$(mktemp --suffix=.json)
 logs=$(mktemp -d)
 trap 'rm -f "$config"' EXIT
-echo '{"realtime":{"sendsPerSecond":100000,"sendBurst":100000}}' > "$config"
+echo '{"realtime":{"sendsPerSecond":100000,"sendBurst":100000},"limits":{"registrationsPerAddressPerHour":0}}' > "$config"
 
 run_server() {
   local name=$1 jar=$2 pid

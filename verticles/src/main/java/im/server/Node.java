@@ -34,7 +34,11 @@ import im.server.user.Friends;
 import im.server.user.SendPolicy;
 import im.server.user.UserVerticle;
 import im.shared.Ids;
+import im.shared.auth.AccessTokens;
 import im.shared.auth.JwtTokens;
+import im.shared.auth.TokenRevoker;
+import im.shared.limits.Throttle;
+import im.shared.store.TokenStore;
 import im.shared.auth.PasswordHasher;
 import im.shared.cluster.ClusterSetup;
 import im.shared.config.ImConfig;
@@ -182,6 +186,8 @@ public final class Node {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
+    TokenStore tokenStore = new TokenStore(pool);
+    AccessTokens access = new AccessTokens(vertx, tokens, tokenStore);
     ReadCursors reads = new ReadCursors(pool, fanout);
     PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
@@ -191,7 +197,7 @@ public final class Node {
     routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
-    GatewayServices gateway = new GatewayServices(config, nodeId, tokens, owners, reads, metrics,
+    GatewayServices gateway = new GatewayServices(config, nodeId, access, owners, reads, metrics,
         new Sessions(sessions, nodeId, routes, presence), presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
@@ -199,7 +205,9 @@ public final class Node {
     Blocks blocks = new Blocks(social, sendPolicy);
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
-    api.withGroups(new GroupRoutes(owners, new GroupStore(pool)));
+    api.withGroups(new GroupRoutes(owners, new GroupStore(pool)))
+        .withAccounts(access, new TokenRevoker(vertx, tokenStore, access), new Throttle(redis, config.cluster().name()),
+            config.limits());
     WsGateway ws = new WsGateway(vertx, gateway);
     sessions.onSignedIn(new ClusterDevices(vertx, nodeId, routes, sessions, config.realtime().maxDevices(),
         CLUSTER_REQUEST_TIMEOUT_MS)::signedIn);
@@ -227,7 +235,9 @@ public final class Node {
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
         .compose(v -> deployments.single("delivery", index -> new NodeDeliveryVerticle(nodeId, sessions, metrics)))
         .compose(v -> deployments.single("rooms", index -> new RoomDeliveryVerticle(sessions.rooms(), metrics)))
-        .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions)))
+        .compose(v -> deployments.single("sessions", index -> new SessionVerticle(nodeId, sessions, access)))
+        // After the revocation consumer listens, so that no revocation falls between the load and the events.
+        .compose(v -> access.load())
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
         .compose(v -> deployments.scalable(HTTP,

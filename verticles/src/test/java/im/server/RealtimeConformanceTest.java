@@ -249,6 +249,27 @@ class RealtimeConformanceTest extends ConformanceBase {
     client.close();
   }
 
+  @Test
+  void joinsAndReadsShareTheSendBudget() {
+    TestNode.User alice = await(node.newUser());
+    for (Op op : new Op[] {Op.JOIN, Op.READ}) {
+      ImClient client = await(node.connect("ws", alice, "budget-" + op.name()));
+      JsonObject refused = null;
+      for (int i = 0; i < SEND_BURST + 3 && refused == null; i++) {
+        // The rooms and conversations need not exist: the budget is spent before anybody is asked.
+        JsonObject body = op == Op.JOIN
+            ? new JsonObject().put("conv", "r:nowhere-" + i)
+            : new JsonObject().put("conv", "g:nowhere-" + i).put("seq", 1);
+        JsonObject reply = await(client.request(op, body));
+        if ("rate_limited".equals(reply.getString("code"))) {
+          refused = reply;
+        }
+      }
+      assertNotNull(refused, op + " past the send budget is refused");
+      client.close();
+    }
+  }
+
   /** Retries every 200 ms, as a client would, until the bucket has refilled. */
   private static JsonObject retryUntilAcked(ImClient client, JsonObject send) {
     for (int attempt = 0; attempt < 20; attempt++) {

@@ -64,6 +64,11 @@ public final class ImHttp {
     return call(HttpMethod.DELETE, path, token, null, null);
   }
 
+  /** A DELETE with a JSON body, e.g. closing an account with its password. */
+  public Future<HttpResult> delete(String path, String token, JsonObject body) {
+    return call(HttpMethod.DELETE, path, token, jsonOf(body), JSON);
+  }
+
   /** Raw bytes with their own content type, e.g. a media upload. */
   public Future<HttpResult> postBytes(String path, String token, Buffer bytes, String contentType) {
     return call(HttpMethod.POST, path, token, bytes, contentType);

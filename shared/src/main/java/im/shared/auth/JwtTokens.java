@@ -1,6 +1,7 @@
 package im.shared.auth;
 
 import im.protocol.ImException;
+import im.shared.Ids;
 import im.shared.config.ImConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,13 +14,18 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
  * Issues and checks the bearer tokens of the HTTP API and the realtime {@code auth}: HS256 JWTs whose
- * {@code sub} is the uid. The algorithm is pinned and {@code exp} is both issued and required, because
+ * {@code sub} is the uid, {@code jti} a random token id (so that two logins in the same second get distinct,
+ * separately revocable tokens) and {@code gen} the user's token generation at issue. This class checks the
+ * signature and the claims only; {@link AccessTokens} adds revocation. The algorithm is pinned and {@code exp} is both issued and required, because
  * vertx-auth-jwt by itself accepts neither-signed nor never-expiring tokens (they must be configured with a key, a pinned algorithm and a required exp).
  *
  * <p>Thread-safe; {@link #verify} completes on the caller's context without blocking.
@@ -35,25 +41,48 @@ public final class JwtTokens implements TokenVerifier {
 
   private final JWTAuth auth;
   private final long ttlSeconds;
+  private final String secret;
 
   public JwtTokens(Vertx vertx, ImConfig.Jwt config) {
     String secret = config.secret().isEmpty() ? GeneratedSecret.VALUE : config.secret();
     this.ttlSeconds = config.ttlSeconds();
+    this.secret = secret;
     this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
         .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM).setIgnoreExpiration(false)));
   }
 
+  /**
+   * A key of its own for another signature of this cluster (e.g. signed media links), derived from the JWT secret
+   * that every node shares: HMAC-SHA256(secret, purpose). Such signatures can never pass for a token, nor a token
+   * for them.
+   */
+  public byte[] derivedKey(String purpose) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java has HmacSHA256", e);
+    }
+  }
+
+  /** A token of generation 0: for a user who never logged out everywhere, and for tests. */
   public Issued issue(String uid) {
+    return issue(uid, 0);
+  }
+
+  /** @param generation the user's token generation now (docs/architecture.md, "Accounts and tokens") */
+  public Issued issue(String uid, long generation) {
     long expiresAtSeconds = System.currentTimeMillis() / 1000 + ttlSeconds;
     String token = auth.generateToken(
-        new JsonObject().put("sub", uid).put("exp", expiresAtSeconds),
+        new JsonObject().put("sub", uid).put("exp", expiresAtSeconds).put("jti", Ids.newId()).put("gen", generation),
         new JWTOptions().setAlgorithm(ALGORITHM));
     return new Issued(token, expiresAtSeconds * 1000);
   }
 
   @Override
-  public Future<String> verify(String token) {
+  public Future<TokenClaims> claims(String token) {
     if (token == null || token.isEmpty() || !signedWithPinnedAlgorithm(token)) {
       return Future.failedFuture(ImException.unauthorized("invalid token"));
     }
@@ -63,10 +92,14 @@ public final class JwtTokens implements TokenVerifier {
           JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
           Object exp = claims.getValue("exp");
           Object sub = claims.getValue("sub");
-          if (!(exp instanceof Number) || !(sub instanceof String uid) || uid.isEmpty()) {
+          Object jti = claims.getValue("jti");
+          Object gen = claims.getValue("gen", 0L);
+          if (!(exp instanceof Number expires) || !(sub instanceof String uid) || uid.isEmpty()
+              || (jti != null && !(jti instanceof String)) || !(gen instanceof Number generation)) {
             return Future.failedFuture(ImException.unauthorized("invalid token"));
           }
-          return Future.succeededFuture(uid);
+          return Future.succeededFuture(new TokenClaims(uid, (String) jti, generation.longValue(),
+              expires.longValue() * 1000));
         });
   }
 

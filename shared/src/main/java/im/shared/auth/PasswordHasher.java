@@ -47,6 +47,22 @@ public final class PasswordHasher {
     }, false);
   }
 
+  /**
+   * Whether {@code stored} is weaker than what this hasher makes now (fewer iterations, or another scheme), so that
+   * a successful login should store a new hash of the password (docs/architecture.md, "Accounts and tokens").
+   */
+  public boolean needsRehash(String stored) {
+    String[] parts = stored == null ? new String[0] : stored.split("\\$");
+    if (parts.length != 4 || !SCHEME.equals(parts[0])) {
+      return true;
+    }
+    try {
+      return Integer.parseInt(parts[1]) < iterations;
+    } catch (NumberFormatException malformed) {
+      return true;
+    }
+  }
+
   /** @return whether {@code password} matches {@code stored}; false (not a failure) for a malformed stored hash */
   public Future<Boolean> verify(String password, String stored) {
     return vertx.executeBlocking(() -> matches(password, stored), false);

@@ -79,4 +79,11 @@ public final class Addresses {
    * {@link im.shared.bus.push.PushBatch}, the offline recipients of one fan-out of this node's owners.
    */
   public static final String PUSH = "im.local.push";
+
+  /**
+   * Clustered, published: some tokens of a user were revoked (logout, logout-all, account closed). Body:
+   * {@link im.shared.bus.session.TokensRevoked}. Each node's session service updates the node's revocation view and
+   * kicks the connections those tokens opened.
+   */
+  public static final String TOKENS_REVOKED = "im.tokens.revoked";
 }

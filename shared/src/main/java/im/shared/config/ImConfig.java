@@ -32,6 +32,7 @@ public record ImConfig(
     long mediaMaxBytes,
     int passwordIterations,
     long drainTimeoutMs,
+    Limits limits,
     JsonObject json) {
 
   /** Defaults, then {@code file} (may be null), then {@code env}: see {@link ImConfigLoader#load}. */
@@ -68,6 +69,7 @@ public record ImConfig(
         r.longAtLeast("media.maxBytes", 1),
         r.intAtLeast("security.passwordIterations", 1),
         r.longAtLeast("shutdown.drainTimeoutMs", 1),
+        Limits.from(r),
         json);
   }
 
@@ -242,6 +244,27 @@ public record ImConfig(
 
     public boolean enabled() {
       return !webhookUrl.isEmpty();
+    }
+  }
+
+  /**
+   * Abuse limits (docs/protocol.md §1 {@code limits.*}, §4 accounts); 0 switches a limit off.
+   *
+   * @param failedLoginsPerUser            failed logins per username per {@code failedLoginWindowSeconds}
+   * @param failedLoginsPerAddress         failed logins per client address per {@code failedLoginWindowSeconds}
+   * @param failedLoginWindowSeconds       the window both failed-login counts run over
+   * @param registrationsPerAddressPerHour registrations per client address per hour
+   * @param connectionsPerAddress          open realtime connections per client address on one node
+   */
+  public record Limits(int failedLoginsPerUser, int failedLoginsPerAddress, long failedLoginWindowSeconds,
+                       int registrationsPerAddressPerHour, int connectionsPerAddress) {
+    static Limits from(ConfigReader r) {
+      return new Limits(
+          r.intAtLeast("limits.failedLoginsPerUser", 0),
+          r.intAtLeast("limits.failedLoginsPerAddress", 0),
+          r.longAtLeast("limits.failedLoginWindowSeconds", 1),
+          r.intAtLeast("limits.registrationsPerAddressPerHour", 0),
+          r.intAtLeast("limits.connectionsPerAddress", 0));
     }
   }
 }

@@ -36,4 +36,13 @@ class PasswordHasherTest {
     assertFalse(hasher.verify("x", "pbkdf2-sha256$abc$AA$AA").await());
     assertFalse(hasher.verify("x", null).await());
   }
+
+  @Test
+  void hashesWeakerThanTodaysSettingsNeedARehash(Vertx vertx) {
+    PasswordHasher hasher = new PasswordHasher(vertx, 2000);
+    assertTrue(hasher.needsRehash(new PasswordHasher(vertx, 1000).hash("password1").await()));
+    assertFalse(hasher.needsRehash(hasher.hash("password1").await()));
+    assertFalse(hasher.needsRehash(new PasswordHasher(vertx, 3000).hash("password1").await()), "never weakened");
+    assertTrue(hasher.needsRehash("bcrypt$whatever"));
+  }
 }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class MediaStoreTest {
@@ -34,7 +36,7 @@ class MediaStoreTest {
   }
 
   @Test
-  void putIsAddressedByContentAndDeduplicated() throws Exception {
+  void putIsAddressedByContentAndTypeAndDeduplicated() throws Exception {
     Buffer bytes = Buffer.buffer("image bytes " + UUID.randomUUID());
     MediaStore.Media first = media.put(bytes, "image/png").await();
     assertEquals(MediaStore.sha256(bytes), first.sha256());
@@ -42,16 +44,23 @@ class MediaStoreTest {
     assertEquals(bytes.length(), first.size());
     assertEquals("image/png", first.mime());
 
-    MediaStore.Media again = media.put(bytes.copy(), "image/jpeg").await();
-    assertEquals(first.sha256(), again.sha256());
-    assertEquals("image/png", again.mime(), "identical bytes keep their first type");
+    assertTrue(first.id().startsWith(first.sha256() + "."), first.id());
 
-    MediaStore.Media stored = media.get(first.sha256()).await();
+    MediaStore.Media same = media.put(bytes.copy(), "image/png").await();
+    assertEquals(first.id(), same.id(), "identical bytes and type are stored once");
+
+    MediaStore.Media other = media.put(bytes.copy(), "text/html").await();
+    assertEquals(first.sha256(), other.sha256());
+    assertNotEquals(first.id(), other.id(), "another type is another file");
+    assertEquals("text/html", other.mime(), "nobody's upload takes another uploader's type");
+
+    MediaStore.Media stored = media.get(first.id()).await();
     assertEquals(bytes, stored.data());
     assertEquals("image/png", stored.mime());
+    assertEquals("text/html", media.get(other.id()).await().mime());
     long rows = pool.query("SELECT count(*) FROM media WHERE sha256 = '" + first.sha256() + "'").execute().await()
         .iterator().next().getLong(0);
-    assertEquals(1, rows);
+    assertEquals(2, rows);
   }
 
   @Test

@@ -1,7 +1,12 @@
 package im.server.api;
 
 import im.server.user.UserClient;
+import im.shared.auth.AccessTokens;
 import im.shared.auth.JwtTokens;
+import im.shared.auth.TokenRevoker;
+import im.shared.auth.TokenVerifier;
+import im.shared.limits.Throttle;
+import im.shared.store.TokenStore;
 import im.shared.config.ImConfig;
 import im.shared.message.ReadService;
 import im.shared.store.ConversationStore;
@@ -35,26 +40,46 @@ public final class ApiRouter implements RouteMount {
 
   private final long mediaMaxBytes;
   private final JwtTokens tokens;
-  private final AccountRoutes accounts;
+  private final UserClient users;
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
   private final SocialRoutes social;
   private GroupRoutes groups;
+  private TokenVerifier verifier;
+  private TokenRevoker revoker;
+  private AccountLimits limits = AccountLimits.OFF;
 
-  public ApiRouter(ImConfig config, JwtTokens tokens, UserClient users, ConversationStore conversations,
-                   ReadService reads, MediaStore media) {
+  /**
+   * Tokens are checked by signature and claims only until {@link #withAccounts} adds revocation and throttling:
+   * {@code revoker} still stores revocations, but nothing here reads them back.
+   */
+  public ApiRouter(ImConfig config, JwtTokens tokens, TokenRevoker revoker, UserClient users,
+                   ConversationStore conversations, ReadService reads, MediaStore media) {
     this.mediaMaxBytes = config.mediaMaxBytes();
     this.tokens = tokens;
-    this.accounts = new AccountRoutes(tokens, users);
+    this.users = users;
+    this.verifier = tokens;
+    this.revoker = revoker;
     this.social = new SocialRoutes(users);
     this.conversations = new ConversationRoutes(conversations, reads);
-    this.media = new MediaRoutes(media);
+    this.media = new MediaRoutes(media, new MediaLinks(tokens.derivedKey("media-links")));
   }
 
   /** The API over {@code pool} with stores of its own. */
   public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, ReadService reads) {
-    return new ApiRouter(config, tokens, new UserClient(vertx), new ConversationStore(pool), reads,
-        new MediaStore(vertx, pool));
+    return new ApiRouter(config, tokens, new TokenRevoker(vertx, new TokenStore(pool), null), new UserClient(vertx),
+        new ConversationStore(pool), reads, new MediaStore(vertx, pool));
+  }
+
+  /**
+   * What a node serves with (docs/architecture.md, "Accounts and tokens"): tokens checked against revocations,
+   * revocations announced to every node, logins and registrations throttled in Redis. Call before {@link #mount}.
+   */
+  public ApiRouter withAccounts(AccessTokens verifier, TokenRevoker revoker, Throttle throttle, ImConfig.Limits limits) {
+    this.verifier = verifier;
+    this.revoker = revoker;
+    this.limits = new AccountLimits(throttle, limits);
+    return this;
   }
 
   /** Serves groups and rooms too; call before {@link #mount}. */
@@ -70,7 +95,8 @@ public final class ApiRouter implements RouteMount {
   @Override
   public void mount(Router root) {
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BYTES);
-    BearerAuth bearer = new BearerAuth(tokens, false);
+    BearerAuth bearer = new BearerAuth(verifier, false);
+    AccountRoutes accounts = new AccountRoutes(tokens, revoker, limits, users);
 
     root.route(API + "/*").failureHandler(HttpErrors::handle);
     root.route(MediaRoutes.URL_PREFIX + "*").failureHandler(HttpErrors::handle);
@@ -86,6 +112,9 @@ public final class ApiRouter implements RouteMount {
       }
     });
 
+    root.post(API + "/auth/logout").handler(accounts::logout);
+    root.post(API + "/auth/logout-all").handler(accounts::logoutAll);
+    root.delete(API + "/users/me").handler(json).handler(accounts::close);
     root.get(API + "/users/me").handler(accounts::me);
     root.patch(API + "/users/me").handler(json).handler(accounts::updateMe);
     root.get(API + "/users/:uid").handler(accounts::user);
@@ -103,7 +132,15 @@ public final class ApiRouter implements RouteMount {
 
     root.post(API + "/media").handler(media::refuseForms);
     root.post(API + "/media").handler(BodyHandler.create(false).setBodyLimit(mediaMaxBytes)).handler(media::upload);
-    root.get(MediaRoutes.URL_PREFIX + ":sha256").handler(new BearerAuth(tokens, true)).handler(media::download);
+    BearerAuth mediaBearer = new BearerAuth(verifier, true);
+    root.get(API + "/media/:id/link").handler(media::link);
+    root.get(MediaRoutes.URL_PREFIX + ":id").handler(ctx -> {
+      if (media.signed(ctx)) {
+        ctx.next();
+      } else {
+        mediaBearer.handle(ctx);
+      }
+    }).handler(media::download);
     social.mount(root, json);
 
     root.route(API + "/*").last().handler(HttpErrors::notFound);

@@ -1,6 +1,7 @@
 package im.server.api;
 
 import im.protocol.ImException;
+import im.shared.auth.TokenClaims;
 import im.shared.auth.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String UID = "im.uid";
+  private static final String CLAIMS = "im.claims";
   private static final String PREFIX = "Bearer ";
 
   private final TokenVerifier tokens;
@@ -30,6 +32,11 @@ final class BearerAuth implements Handler<RoutingContext> {
     return ctx.get(UID);
   }
 
+  /** The checked token of an authenticated request. */
+  static TokenClaims claims(RoutingContext ctx) {
+    return ctx.get(CLAIMS);
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -38,7 +45,7 @@ final class BearerAuth implements Handler<RoutingContext> {
       ctx.fail(ImException.unauthorized("Authorization: Bearer <token> required"));
       return;
     }
-    Future<String> verified = tokens.verify(token);
+    Future<TokenClaims> verified = tokens.claims(token);
     if (verified.isComplete()) {
       proceed(ctx, verified);
       return;
@@ -51,9 +58,10 @@ final class BearerAuth implements Handler<RoutingContext> {
     });
   }
 
-  private static void proceed(RoutingContext ctx, Future<String> verified) {
+  private static void proceed(RoutingContext ctx, Future<TokenClaims> verified) {
     if (verified.succeeded()) {
-      ctx.put(UID, verified.result());
+      ctx.put(CLAIMS, verified.result());
+      ctx.put(UID, verified.result().uid());
       ctx.next();
     } else {
       ctx.fail(verified.cause());

@@ -2,6 +2,7 @@ package im.server.api;
 
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
+import im.shared.limits.RetryLater;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -42,6 +43,9 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext ctx, ImException error) {
+    if (error instanceof RetryLater later && !ctx.response().headWritten()) {
+      ctx.response().putHeader("Retry-After", String.valueOf(later.retryAfterSeconds()));
+    }
     reply(ctx, error.code().httpStatus(), error);
   }
 

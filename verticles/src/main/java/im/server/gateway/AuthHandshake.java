@@ -5,6 +5,7 @@ import im.protocol.ImException;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.session.OutboundFrame;
+import im.shared.auth.TokenClaims;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ final class AuthHandshake {
     }
     session.authenticating();
     transport.pause();
-    session.onContext(services.tokens().verify(tokenText)).onComplete(verified -> {
+    session.onContext(services.tokens().claims(tokenText)).onComplete(verified -> {
       if (!session.isAuthenticating()) {
         return;
       }
@@ -86,10 +87,16 @@ final class AuthHandshake {
   }
 
   /** {@code id} is the request id of {@code auth}, echoed in its reply like any request's (docs/protocol.md §3). */
-  private void register(String uid, String device, Object id) {
-    session.signIn(uid, device, System.currentTimeMillis());
+  private void register(TokenClaims token, String device, Object id) {
+    String uid = token.uid();
+    session.signIn(token, device, System.currentTimeMillis());
     services.sessions().register(session).onComplete(added -> {
       if (session.isClosed()) {
+        return;
+      }
+      // A revocation that reached this node while the session was not yet registered kicked nothing: refuse now.
+      if (added.succeeded() && !services.tokens().stillValid(token)) {
+        session.refuse(id, ImException.unauthorized("auth refused"));
         return;
       }
       if (added.failed()) {

@@ -7,6 +7,7 @@ import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.session.Connection;
 import im.server.session.OutboundFrame;
+import im.shared.auth.TokenClaims;
 import im.shared.Ids;
 import im.shared.bus.BusErrors;
 import io.vertx.core.Context;
@@ -52,6 +53,8 @@ public final class ClientSession implements Connection {
   private volatile String device;
   /** Wall-clock time of sign-in: the age that the device limit compares across nodes. */
   private volatile long signedInAtMs;
+  /** The token the connection signed in with: a revocation of it kicks the connection. */
+  private volatile TokenClaims token;
 
   /** Call on the connection's context, once the transport is ready to write. */
   ClientSession(GatewayServices services, Vertx vertx, Transport transport) {
@@ -60,8 +63,10 @@ public final class ClientSession implements Connection {
     this.transport = transport;
     ResendWheel wheel = ResendWheel.of(vertx, services.realtime());
     this.downlink = new Downlink(this, transport, wheel, services.realtime());
-    this.rooms = new RoomsAndTyping(this, services, downlink, services.config().groups().typingIntervalMs());
-    this.requests = new RequestOps(this, services, downlink, rooms);
+    TokenBucket sendRate = new TokenBucket(services.realtime().sendsPerSecond(), services.realtime().sendBurst(),
+        System.nanoTime());
+    this.rooms = new RoomsAndTyping(this, services, downlink, services.config().groups().typingIntervalMs(), sendRate);
+    this.requests = new RequestOps(this, services, downlink, rooms, sendRate);
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     this.handshake = new AuthHandshake(this, services, transport, downlink, wheel);
@@ -75,6 +80,11 @@ public final class ClientSession implements Connection {
   @Override
   public String device() {
     return device;
+  }
+
+  @Override
+  public TokenClaims token() {
+    return token;
   }
 
   @Override
@@ -153,6 +163,7 @@ public final class ClientSession implements Connection {
     handshake.release();
     services.metrics().connectionClosed(transport.name());
     services.sessions().closed(this);
+    services.sessions().left(transport.remoteAddress());
     rooms.leaveAll();
     if (registered) {
       services.sessions().unregister(this);
@@ -189,8 +200,9 @@ public final class ClientSession implements Connection {
   }
 
   /** The token checked out: from now on the connection is its user's, and registered with the node. */
-  void signIn(String uid, String device, long signedInAtMs) {
-    this.uid = uid;
+  void signIn(TokenClaims token, String device, long signedInAtMs) {
+    this.token = token;
+    this.uid = token.uid();
     this.device = device;
     this.signedInAtMs = signedInAtMs;
     registered = true;

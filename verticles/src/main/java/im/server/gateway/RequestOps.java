@@ -13,7 +13,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The request ops of a signed-in connection that other services answer (docs/protocol.md §3): {@code send}
- * (under the connection's send rate, which {@code presence} changes share), {@code recv}, {@code read},
+ * (under the connection's send budget, which {@code presence} changes, {@code read} and {@code join} share), {@code recv}, {@code read},
  * {@code recall} and {@code presence}. Invalid requests throw {@link ImException}, which the session answers.
  *
  * <p>Threading: the connection's context only, like its {@link ClientSession}.
@@ -26,13 +26,13 @@ final class RequestOps {
   private final RoomsAndTyping rooms;
   private final TokenBucket sendRate;
 
-  RequestOps(ClientSession session, GatewayServices services, Downlink downlink, RoomsAndTyping rooms) {
+  RequestOps(ClientSession session, GatewayServices services, Downlink downlink, RoomsAndTyping rooms,
+             TokenBucket sendRate) {
     this.session = session;
     this.services = services;
     this.downlink = downlink;
     this.rooms = rooms;
-    this.sendRate = new TokenBucket(services.realtime().sendsPerSecond(), services.realtime().sendBurst(),
-        System.nanoTime());
+    this.sendRate = sendRate;
   }
 
   void send(JsonObject body, long arrivalNanos) {
@@ -86,6 +86,8 @@ final class RequestOps {
     Object id = Validation.requestId(body);
     String conv = ClientSession.requireConv(Validation.optionalString(body, "conv"));
     long seq = Validation.requireSeq(body, "seq");
+    // A read cursor write costs a database round trip: reads share the connection's send budget.
+    sendRate.take("reads");
     session.reply(id, services.reads().markRead(session.uid(), conv, seq, session.connId()));
   }
 

@@ -40,7 +40,11 @@ final class RoomsAndTyping {
   /** conv → when this connection's last {@code typing} there was forwarded; null until the first. */
   private Map<String, Long> typingSentMs;
 
-  RoomsAndTyping(ClientSession session, GatewayServices services, Downlink downlink, long typingIntervalMs) {
+  private final TokenBucket sendRate;
+
+  RoomsAndTyping(ClientSession session, GatewayServices services, Downlink downlink, long typingIntervalMs,
+                 TokenBucket sendRate) {
+    this.sendRate = sendRate;
     this.session = session;
     this.services = services;
     this.downlink = downlink;
@@ -55,6 +59,8 @@ final class RoomsAndTyping {
   void join(JsonObject body) {
     Object id = Validation.requestId(body);
     String conv = requireRoom(body);
+    // A join asks the room's owner: it shares the connection's send budget.
+    sendRate.take("joins");
     session.reply(id, services.messages().requireRoom(conv), found -> {
       if (!session.isSignedIn()) {
         return;

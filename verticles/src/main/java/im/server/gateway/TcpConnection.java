@@ -4,6 +4,7 @@ import im.protocol.ErrorCode;
 import im.protocol.Frame;
 import im.protocol.TcpFrameDecoder;
 import im.server.session.OutboundFrame;
+import im.server.session.Sessions;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 
@@ -34,6 +35,11 @@ final class TcpConnection implements Transport, TcpFrameDecoder.Listener {
   @Override
   public String name() {
     return "tcp";
+  }
+
+  @Override
+  public String remoteAddress() {
+    return Sessions.address(socket.remoteAddress());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package im.server.gateway;
 
+import im.server.session.Sessions;
 import im.shared.config.ImConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,6 +50,12 @@ public final class TcpGatewayVerticle extends VerticleBase {
 
   private void accept(NetSocket socket) {
     if (services.sessions().draining()) {
+      socket.close();
+      return;
+    }
+    String address = Sessions.address(socket.remoteAddress());
+    if (!services.sessions().admit(address, services.config().limits().connectionsPerAddress())) {
+      LOG.debug("tcp connection refused: {} is at limits.connectionsPerAddress", address);
       socket.close();
       return;
     }

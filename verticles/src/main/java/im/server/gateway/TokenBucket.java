@@ -1,8 +1,12 @@
 package im.server.gateway;
 
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
+
 /**
- * The per-connection send rate limit: {@code perSecond} tokens a second, at most {@code burst} saved up.
- * Not thread-safe: one per connection, used on its context.
+ * The per-connection send budget: {@code perSecond} tokens a second, at most {@code burst} saved up. Every request
+ * that makes other services work for the connection ({@code send}, {@code presence}, {@code join}, {@code read})
+ * takes from the same bucket. Not thread-safe: one per connection, used on its context.
  */
 final class TokenBucket {
 
@@ -16,6 +20,13 @@ final class TokenBucket {
     this.burst = burst;
     this.tokens = burst;
     this.refilledAt = nowNanos;
+  }
+
+  /** Takes one token, or fails with {@code rate_limited} saying what was refused. */
+  void take(String what) {
+    if (!tryTake(System.nanoTime())) {
+      throw new ImException(ErrorCode.RATE_LIMITED, "too many " + what + "; retry later");
+    }
   }
 
   /** Takes one token if there is one. */

@@ -12,6 +12,9 @@ interface Transport {
   /** {@code "ws"} or {@code "tcp"}: the label of the connection metrics. */
   String name();
 
+  /** The peer's IP address, which the cap on connections per address counts. */
+  String remoteAddress();
+
   void write(OutboundFrame frame);
 
   boolean writeQueueFull();

@@ -5,6 +5,7 @@ import im.protocol.ImException;
 import im.protocol.JsonFrames;
 import im.protocol.Op;
 import im.server.session.OutboundFrame;
+import im.server.session.Sessions;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +57,11 @@ final class WsConnection implements Transport {
   @Override
   public String name() {
     return "ws";
+  }
+
+  @Override
+  public String remoteAddress() {
+    return Sessions.address(ws.remoteAddress());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package im.server.gateway;
 
+import im.server.session.Sessions;
 import im.shared.config.ImConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -87,9 +88,18 @@ public final class WsGateway {
       refuse(request, 400, "a WebSocket upgrade is expected here");
       return;
     }
+    String address = Sessions.address(request.remoteAddress());
+    if (!services.sessions().admit(address, services.config().limits().connectionsPerAddress())) {
+      LOG.debug("websocket refused: {} is at limits.connectionsPerAddress", address);
+      refuse(request, 429, "too many connections from this address");
+      return;
+    }
     request.toWebSocket()
         .onSuccess(ws -> new WsConnection(ws, services, vertx))
-        .onFailure(e -> LOG.debug("websocket upgrade failed: {}", e.toString()));
+        .onFailure(e -> {
+          services.sessions().left(address);
+          LOG.debug("websocket upgrade failed: {}", e.toString());
+        });
   }
 
   /** A refused upgrade also ends the connection: the client meant it for a WebSocket, not for more requests. */

@@ -1,5 +1,6 @@
 package im.server.session;
 
+import im.shared.auth.TokenClaims;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,9 @@ public interface Connection {
 
   String device();
 
+  /** The token the connection signed in with; null before sign-in. */
+  TokenClaims token();
+
   /** The id a send carries, so that fan-out can skip the sending connection. */
   String connId();
 
@@ -34,7 +38,7 @@ public interface Connection {
   /** Writes a frame of the node's fan-out; call on {@link #context()}. */
   void deliver(OutboundFrame frame);
 
-  /** Sends {@code kicked {reason}} and closes: replaced, device_limit, admin, shutdown. */
+  /** Sends {@code kicked {reason}} and closes: replaced, device_limit, admin, shutdown, logout, closed. */
   void kick(String reason);
 
   /** Completes once the connection is closed and its routes are released. */

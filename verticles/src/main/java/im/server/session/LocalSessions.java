@@ -1,5 +1,7 @@
 package im.server.session;
 
+import im.shared.auth.AccessTokens;
+import im.shared.bus.session.TokensRevoked;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -25,6 +27,8 @@ public final class LocalSessions {
   private final int maxDevices;
   private final Map<String, Connection[]> byUid = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> perTransport = new ConcurrentHashMap<>();
+  /** Open sockets per client address; an address leaves the map with its last socket. */
+  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
   /** Every open connection, signed in or not: the drain must close them all, since Vert.x leaves WebSockets open. */
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
@@ -36,6 +40,24 @@ public final class LocalSessions {
       throw new IllegalArgumentException("maxDevices must be at least 1");
     }
     this.maxDevices = maxDevices;
+  }
+
+  /** See {@link Sessions#admit}. */
+  boolean admit(String address, int cap) {
+    boolean[] admitted = {false};
+    perAddress.compute(address, (key, open) -> {
+      int count = open == null ? 0 : open;
+      if (cap > 0 && count >= cap) {
+        return open;
+      }
+      admitted[0] = true;
+      return count + 1;
+    });
+    return admitted[0];
+  }
+
+  void left(String address) {
+    perAddress.computeIfPresent(address, (key, open) -> open <= 1 ? null : open - 1);
   }
 
   void opened(Connection session) {
@@ -147,6 +169,23 @@ public final class LocalSessions {
   public List<Connection> sessionsOf(String uid) {
     Connection[] sessions = byUid.get(uid);
     return sessions == null ? List.of() : Arrays.asList(sessions);
+  }
+
+  /**
+   * Kicks this node's sessions whose tokens {@code event} revokes, with reason {@code logout} or {@code closed}
+   * (docs/protocol.md §4 accounts).
+   *
+   * @return how many were kicked
+   */
+  public int kickRevoked(TokensRevoked event) {
+    int kicked = 0;
+    for (Connection session : sessionsOf(event.uid())) {
+      if (AccessTokens.revokes(event, session.token())) {
+        session.kick(event.kickReason());
+        kicked++;
+      }
+    }
+    return kicked;
   }
 
   /** Sends {@code kicked {reason}} to every session of the user on this node and closes them. */

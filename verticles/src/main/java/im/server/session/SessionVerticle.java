@@ -7,6 +7,8 @@ import im.shared.bus.session.KickDevice;
 import im.shared.bus.session.KickUser;
 import im.shared.bus.session.ListSessions;
 import im.shared.bus.session.SessionCommand;
+import im.shared.bus.session.TokensRevoked;
+import im.shared.auth.AccessTokens;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's session service: consumes {@link Addresses#nodeSessions} (cluster-wide, once per node: deploy one
  * instance). {@link ListSessions} and {@link KickDevice} are this node's end of {@link ClusterDevices};
- * {@link KickUser} is the operators' kick of a user, answered with how many connections were kicked.
+ * {@link KickUser} is the operators' kick of a user, answered with how many connections were kicked. It also hears
+ * every {@link TokensRevoked} of the cluster ({@link Addresses#TOKENS_REVOKED}): the node's token check learns of
+ * it, and the connections those tokens opened are kicked ({@code logout}, {@code closed}).
  *
  * <p>Threading: commands run on the verticle's context; the kicks hop onto each connection's own.
  */
@@ -28,17 +32,30 @@ public final class SessionVerticle extends VerticleBase {
 
   private final String nodeId;
   private final LocalSessions sessions;
+  private final AccessTokens tokens;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> revocations;
 
-  public SessionVerticle(String nodeId, LocalSessions sessions) {
+  public SessionVerticle(String nodeId, LocalSessions sessions, AccessTokens tokens) {
     this.nodeId = nodeId;
     this.sessions = sessions;
+    this.tokens = tokens;
   }
 
   @Override
   public Future<?> start() {
     consumer = vertx.eventBus().consumer(Addresses.nodeSessions(nodeId), this::onCommand);
-    return consumer.completion();
+    revocations = vertx.eventBus().consumer(Addresses.TOKENS_REVOKED, this::onRevoked);
+    return Future.all(consumer.completion(), revocations.completion());
+  }
+
+  private void onRevoked(Message<JsonObject> message) {
+    TokensRevoked event = TokensRevoked.fromJson(message.body());
+    tokens.apply(event);
+    int kicked = sessions.kickRevoked(event);
+    if (kicked > 0) {
+      LOG.info("kicked {} connections of {}: {}", kicked, event.uid(), event.kickReason());
+    }
   }
 
   private void onCommand(Message<JsonObject> message) {

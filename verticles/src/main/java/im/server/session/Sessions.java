@@ -3,6 +3,7 @@ package im.server.session;
 import im.server.presence.PresenceTracker;
 import im.shared.routes.RoutingTable;
 import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,26 @@ public final class Sessions {
   /** True once the node drains: new connections and sign-ins are refused. */
   public boolean draining() {
     return local.draining();
+  }
+
+  /**
+   * Counts a socket about to be accepted from {@code address}; call {@link #left} once it is gone.
+   *
+   * @param cap most sockets from one address on this node ({@code limits.connectionsPerAddress}); 0 = no cap
+   * @return false, counting nothing, when the address is at its cap: the socket must be refused
+   */
+  public boolean admit(String address, int cap) {
+    return local.admit(address, cap);
+  }
+
+  /** A socket counted by {@link #admit} is gone. */
+  public void left(String address) {
+    local.left(address);
+  }
+
+  /** The IP address of a peer, as {@link #admit} counts it. */
+  public static String address(SocketAddress remote) {
+    return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
   }
 
   /** A new socket, signed in or not: the drain must close it too. */

@@ -4,8 +4,11 @@ import im.protocol.ImException;
 import im.protocol.Validation;
 import im.shared.auth.PasswordHasher;
 import im.shared.bus.user.Profile;
+import im.shared.bus.user.SignedIn;
 import im.shared.store.UserStore;
 import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Accounts and profiles ({@code docs/protocol.md §4} accounts): the rules on usernames, passwords, display names
@@ -15,6 +18,8 @@ import io.vertx.core.Future;
  * future composition, which turns the throw into a failed reply. Thread-safe, non-blocking.
  */
 public final class Accounts {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
 
   private static final int MIN_PASSWORD = 8;
   private static final int MAX_PASSWORD = 128;
@@ -42,16 +47,47 @@ public final class Accounts {
         .map(Accounts::profile);
   }
 
-  /** Fails with {@code unauthorized} for an unknown username or a wrong password, without telling which. */
-  public Future<Profile> login(String username, String password) {
+  /**
+   * Fails with {@code unauthorized} for an unknown username, a closed account or a wrong password, without telling
+   * which. A hash weaker than today's settings is replaced after the answer, so the login is not slowed.
+   */
+  public Future<SignedIn> login(String username, String password) {
     return users.findByUsername(username)
         .compose(user -> user == null
             // Spend the same time as a real check, so response times do not tell which usernames exist.
             ? hasher.hash(password).map(ignored -> (UserStore.User) null)
             : hasher.verify(password, user.passwordHash()).map(matches -> matches ? user : null))
+        .compose(user -> {
+          if (user == null) {
+            return Future.failedFuture(ImException.unauthorized("wrong username or password"));
+          }
+          if (hasher.needsRehash(user.passwordHash())) {
+            upgrade(user, password);
+          }
+          return Future.succeededFuture(new SignedIn(profile(user), user.tokenGeneration()));
+        });
+  }
+
+  /**
+   * Closes the account if {@code password} is its password (docs/protocol.md §4 accounts): it can no longer sign
+   * in and its tokens are refused; its messages stay. Fails with {@code unauthorized} for a wrong password.
+   *
+   * @return the account with its new token generation, which the caller announces to every node
+   */
+  public Future<SignedIn> close(String uid, String password) {
+    return users.findByUid(uid)
         .compose(user -> user == null
-            ? Future.failedFuture(ImException.unauthorized("wrong username or password"))
-            : Future.succeededFuture(profile(user)));
+            ? hasher.hash(password).map(ignored -> (UserStore.User) null)
+            : hasher.verify(password, user.passwordHash()).map(matches -> matches ? user : null))
+        .compose(user -> user == null
+            ? Future.failedFuture(ImException.unauthorized("wrong password"))
+            : users.close(uid, System.currentTimeMillis()).map(generation -> new SignedIn(profile(user), generation)));
+  }
+
+  private void upgrade(UserStore.User user, String password) {
+    hasher.hash(password)
+        .compose(stronger -> users.setPasswordHash(user.uid(), stronger))
+        .onFailure(failure -> LOG.warn("password hash of {} not upgraded: {}", user.uid(), failure.getMessage()));
   }
 
   public Future<Profile> byUid(String uid) {

@@ -9,6 +9,7 @@ import im.shared.bus.user.FriendList;
 import im.shared.bus.user.FriendRequestSent;
 import im.shared.bus.user.PendingRequests;
 import im.shared.bus.user.Profile;
+import im.shared.bus.user.SignedIn;
 import im.shared.bus.user.UserCommand;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,8 +43,13 @@ public final class UserClient {
   }
 
   /** The account whose password this is; {@code unauthorized} otherwise. */
-  public Future<Profile> login(String username, String password) {
-    return request(new UserCommand.Login(username, password), Profile::fromJson);
+  public Future<SignedIn> login(String username, String password) {
+    return request(new UserCommand.Login(username, password), SignedIn::fromJson);
+  }
+
+  /** Closes the account if {@code password} is its password; {@code unauthorized} otherwise. */
+  public Future<SignedIn> close(String uid, String password) {
+    return request(new UserCommand.CloseAccount(uid, password), SignedIn::fromJson);
   }
 
   public Future<Profile> profile(String uid) {

@@ -9,6 +9,8 @@ import im.shared.bus.user.FriendList;
 import im.shared.bus.user.FriendRequestSent;
 import im.shared.bus.user.PendingRequests;
 import im.shared.bus.user.Profile;
+import im.shared.bus.user.SignedIn;
+import im.shared.bus.user.UserCommand.CloseAccount;
 import im.shared.bus.user.UserCommand;
 import im.shared.bus.user.UserCommand.AcceptFriendRequest;
 import im.shared.bus.user.UserCommand.Block;
@@ -93,7 +95,9 @@ public final class UserVerticle extends VerticleBase {
     if (command instanceof Register c) {
       return accounts.register(c.username(), c.password(), c.displayName()).map(Profile::toJson);
     } else if (command instanceof Login c) {
-      return accounts.login(c.username(), c.password()).map(Profile::toJson);
+      return accounts.login(c.username(), c.password()).map(SignedIn::toJson);
+    } else if (command instanceof CloseAccount c) {
+      return accounts.close(c.uid(), c.password()).map(SignedIn::toJson);
     } else if (command instanceof ProfileByUid c) {
       return accounts.byUid(c.uid()).map(Profile::toJson);
     } else if (command instanceof ProfileByUsername c) {

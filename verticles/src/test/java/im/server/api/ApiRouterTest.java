@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,12 +170,16 @@ class ApiRouterTest {
     JsonObject stored = uploaded.json();
     String sha256 = stored.getString("sha256");
     assertEquals(64, sha256.length());
-    assertEquals("/media/" + sha256, stored.getString("url"));
+    assertTrue(stored.getString("url").startsWith("/media/" + sha256 + "."), stored.getString("url"));
     assertEquals(bytes.length(), stored.getLong("size"));
     assertEquals("image/png", stored.getString("mime"));
 
     HttpTestClient.Reply again = http.call(HttpMethod.POST, "/api/v1/media", token, bytes.copy(), "image/png");
     assertEquals(stored, again.json(), "identical bytes give the same url");
+    JsonObject asHtml = http.call(HttpMethod.POST, "/api/v1/media", token, bytes.copy(), "text/html").json();
+    assertNotEquals(stored.getString("url"), asHtml.getString("url"), "another type is another file");
+    assertEquals("image/png", http.get(stored.getString("url"), token).header("Content-Type"));
+    assertEquals("text/html", http.get(asHtml.getString("url"), token).header("Content-Type"));
 
     http.call(HttpMethod.POST, "/api/v1/media", token, Buffer.buffer(new byte[MEDIA_MAX + 1]), "application/octet-stream")
         .assertError(413, "too_large");
@@ -192,6 +197,16 @@ class ApiRouterTest {
     assertEquals(200, viaQuery.status());
     assertArrayEquals(bytes.getBytes(), viaQuery.body().getBytes());
 
+    JsonObject link = http.get("/api/v1/media/" + stored.getString("url").substring("/media/".length()) + "/link", token).json();
+    assertTrue(link.getLong("expiresAt") > System.currentTimeMillis(), link.encode());
+    HttpTestClient.Reply viaLink = http.get(link.getString("url"), null);
+    assertEquals(200, viaLink.status(), "a signed link needs no token");
+    assertArrayEquals(bytes.getBytes(), viaLink.body().getBytes());
+    String tampered = link.getString("url").replaceFirst("expires=\\d+", "expires=" + (link.getLong("expiresAt") + 60_000));
+    http.get(tampered, null).assertError(401, "unauthorized");
+    http.get(asHtml.getString("url") + link.getString("url").substring(link.getString("url").indexOf('?')), null)
+        .assertError(401, "unauthorized");
+    http.get(stored.getString("url") + "?expires=1&sig=00", null).assertError(401, "unauthorized");
     http.get(stored.getString("url"), null).assertError(401, "unauthorized");
     http.get(stored.getString("url") + "?token=nope", null).assertError(401, "unauthorized");
     http.get("/media/" + "0".repeat(64), token).assertError(404, "not_found");

@@ -7,6 +7,7 @@ import im.server.presence.PresenceTracker;
 import im.server.session.LocalSessions;
 import im.server.session.Sessions;
 import im.shared.Ids;
+import im.shared.auth.TokenClaims;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
 import im.shared.bus.message.Ack;
@@ -102,7 +103,7 @@ final class GatewayHarness {
 
   private static TokenVerifier tokens() {
     return token -> token.startsWith("good-")
-        ? Future.succeededFuture(token.substring(5))
+        ? Future.succeededFuture(new TokenClaims(token.substring(5), token, 0, Long.MAX_VALUE))
         : Future.failedFuture(ImException.unauthorized("bad token"));
   }
 

@@ -90,7 +90,7 @@ class UserVerticleTest {
     Profile alice = users.register(freshName(), "password-1", null).await();
     ImException wrong = assertThrows(ImException.class, () -> users.login(alice.username(), "password-2").await());
     assertEquals(ErrorCode.UNAUTHORIZED, wrong.code());
-    assertEquals(alice, users.login(alice.username().toUpperCase(), "password-1").await());
+    assertEquals(alice, users.login(alice.username().toUpperCase(), "password-1").await().profile());
     ImException blank = assertThrows(ImException.class,
         () -> users.updateProfile(alice.uid(), "   ", false, null).await());
     assertEquals(ErrorCode.BAD_REQUEST, blank.code());

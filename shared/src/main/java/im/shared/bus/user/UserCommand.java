@@ -40,6 +40,7 @@ public sealed interface UserCommand {
       case Block.OP -> new Block(required(json, "uid"), required(json, "other"));
       case Unblock.OP -> new Unblock(required(json, "uid"), required(json, "other"));
       case ListBlocks.OP -> new ListBlocks(required(json, "uid"));
+      case CloseAccount.OP -> new CloseAccount(required(json, "uid"), required(json, "password"));
       default -> throw ImException.badRequest("unknown user command: " + op);
     };
   }
@@ -63,7 +64,7 @@ public sealed interface UserCommand {
     }
   }
 
-  /** Checks the password; reply {@link Profile}, or {@code unauthorized}. Tokens are issued by the caller. */
+  /** Checks the password; reply {@link SignedIn}, or {@code unauthorized}. Tokens are issued by the caller. */
   record Login(String username, String password) implements UserCommand {
     public static final String OP = "login";
 
@@ -191,6 +192,19 @@ public sealed interface UserCommand {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put(UserCommand.OP_KEY, OP).put("uid", uid);
+    }
+  }
+
+  /**
+   * Closes the account of {@code uid} if {@code password} is its password; reply {@link SignedIn} whose
+   * {@code tokenGeneration} is the account's new one (every token below it is refused), or {@code unauthorized}.
+   */
+  record CloseAccount(String uid, String password) implements UserCommand {
+    public static final String OP = "close";
+
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put(UserCommand.OP_KEY, OP).put("uid", uid).put("password", password);
     }
   }
 }
