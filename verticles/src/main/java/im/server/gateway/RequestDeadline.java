@@ -3,6 +3,7 @@ package im.server.gateway;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -33,6 +34,9 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
   private final long timeoutMs;
   private ScheduledFuture<?> deadline;
+  /** Of the exchange under way: whether its request has been read whole, and its response written whole. */
+  private boolean requestRead = true;
+  private boolean responseWritten = true;
 
   private RequestDeadline(long timeoutMs) {
     this.timeoutMs = timeoutMs;
@@ -64,9 +68,14 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof HttpRequest) {
+      // A new exchange; the clock keeps running from where the last one ended.
+      requestRead = false;
+      responseWritten = false;
+    }
     if (msg instanceof LastHttpContent) {
-      // The whole request is in: the server's turn, however long the answer takes.
-      disarm();
+      requestRead = true;
+      exchangeMoved(ctx);
     }
     super.channelRead(ctx, msg);
   }
@@ -76,10 +85,23 @@ final class RequestDeadline extends ChannelDuplexHandler {
     if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       ctx.pipeline().remove(this);
     } else if (msg instanceof LastHttpContent) {
-      // The answer is complete: the client's turn to send the next request, or to leave.
-      arm(ctx);
+      responseWritten = true;
+      exchangeMoved(ctx);
     }
     super.write(ctx, msg, promise);
+  }
+
+  /**
+   * The whole request is in and the answer is pending: the server's turn, however long it takes. Both done: the
+   * client's turn to send the next request, or to leave. An answer written before the request is whole (an early
+   * refusal) leaves the clock running: the client is still sending.
+   */
+  private void exchangeMoved(ChannelHandlerContext ctx) {
+    if (requestRead && responseWritten) {
+      arm(ctx);
+    } else if (requestRead) {
+      disarm();
+    }
   }
 
   private void arm(ChannelHandlerContext ctx) {

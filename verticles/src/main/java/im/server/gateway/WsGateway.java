@@ -62,7 +62,10 @@ public final class WsGateway {
     HttpServerOptions options = configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
         .setHost(config.http().host())
         .setPort(config.http().port() == 0 ? ANY_PORT_SHARED : config.http().port())
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        // Without clear-text HTTP/2, a connection is HTTP/1.x from its first byte, so the request deadline starts at
+        // accept; with it, Vert.x would first wait, without limit, for bytes that tell the two apart.
+        .setHttp2ClearTextEnabled(false);
     long requestTimeoutMs = config.http().requestTimeoutMs();
     return vertx.createHttpServer(options)
         .connectionHandler(connection -> RequestDeadline.install(connection, requestTimeoutMs))
