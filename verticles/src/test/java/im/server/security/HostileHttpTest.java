@@ -114,8 +114,10 @@ class HostileHttpTest {
     long elapsedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
     assertTrue(elapsedMs >= REQUEST_TIMEOUT_MS, "closed after the timeout, not before: " + elapsedMs + " ms");
 
-    // The WebSocket has been open for longer than the HTTP timeout and still answers: the heartbeat governs it.
-    assertTrue(elapsedMs > 2 * REQUEST_TIMEOUT_MS || waitMs(3 * REQUEST_TIMEOUT_MS));
+    // Once the WebSocket has been open for three HTTP timeouts, it still answers: the heartbeat governs it.
+    if (elapsedMs < 3 * REQUEST_TIMEOUT_MS) {
+      waitMs(3 * REQUEST_TIMEOUT_MS - elapsedMs);
+    }
     assertEquals("pong", await(ws.request(Op.PING, new JsonObject())).getString("t"));
     ws.close();
   }
@@ -185,9 +187,9 @@ class HostileHttpTest {
     }
   }
 
-  private static boolean waitMs(long ms) {
+  /** Time itself is what is tested here: nothing happens that could be awaited instead. */
+  private static void waitMs(long ms) {
     await(Future.future(promise -> node.clientVertx().setTimer(ms, id -> promise.complete())));
-    return true;
   }
 
   private static Socket open() throws IOException {
