@@ -11,7 +11,8 @@ import java.util.Set;
  * numbers must be JSON numbers, never strings; an optional field set to JSON {@code null} counts as
  * absent. Fields not named in the table are allowed and kept, so that a newer client can add fields
  * without older servers refusing its messages. No string anywhere in the body may hold U+0000 or an
- * unpaired surrogate (see {@link Validation}). Stateless and thread-safe.
+ * unpaired surrogate (see {@link Validation}), and a body nests at most {@link #MAX_BODY_DEPTH} levels, whatever
+ * its kind. Stateless and thread-safe.
  */
 public final class MessageKinds {
 
@@ -29,6 +30,8 @@ public final class MessageKinds {
   public static final Set<String> CLIENT_KINDS = Set.of(TEXT, IMAGE, FILE, AUDIO, VIDEO, LOCATION, CUSTOM);
 
   public static final int MAX_TEXT_CHARS = 4000;
+  /** How deep a body may nest (docs/protocol.md §3, Isolation): the body object itself is level 1. */
+  public static final int MAX_BODY_DEPTH = 32;
 
   private MessageKinds() {}
 
@@ -40,6 +43,7 @@ public final class MessageKinds {
     if (body == null) {
       throw ImException.badRequest("body must be a JSON object");
     }
+    Validation.maxDepth("body", body, MAX_BODY_DEPTH);
     switch (kind) {
       case TEXT -> text(body);
       case IMAGE -> {

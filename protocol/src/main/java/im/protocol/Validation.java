@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -162,6 +164,51 @@ public final class Validation {
         storableJson(field, element);
       }
     }
+  }
+
+  /**
+   * Refuses a JSON value nested deeper than {@code maxDepth} levels (an object or array is one level, and each
+   * container inside it one more). Iterative, so no input can exhaust the stack here; the writers and parsers
+   * downstream recurse once per level, which is why deep bodies are refused (docs/protocol.md §3, Isolation).
+   */
+  public static void maxDepth(String field, Object value, int maxDepth) {
+    ArrayDeque<Object> containers = new ArrayDeque<>();
+    ArrayDeque<Integer> depths = new ArrayDeque<>();
+    containers.push(value);
+    depths.push(1);
+    while (!containers.isEmpty()) {
+      Object container = containers.pop();
+      int depth = depths.pop();
+      Iterable<?> children;
+      if (container instanceof JsonObject object) {
+        children = object.getMap().values();
+      } else if (container instanceof JsonArray array) {
+        children = array.getList();
+      } else {
+        continue;
+      }
+      if (depth > maxDepth) {
+        throw ImException.badRequest(field + " nests deeper than " + maxDepth + " levels");
+      }
+      for (Object child : children) {
+        if (child instanceof JsonObject || child instanceof JsonArray || child instanceof Map || child instanceof List) {
+          containers.push(wrap(child));
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+
+  /** JsonObject and JsonArray hold plain maps and lists where the value was put as one. */
+  @SuppressWarnings("unchecked")
+  private static Object wrap(Object child) {
+    if (child instanceof Map<?, ?> map) {
+      return new JsonObject((Map<String, Object>) map);
+    }
+    if (child instanceof List<?> list) {
+      return new JsonArray(list);
+    }
+    return child;
   }
 
   /** A whole number as a long, or {@code null} when it has a fraction or is out of the long range. */

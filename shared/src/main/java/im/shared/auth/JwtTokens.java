@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Issues and checks the bearer tokens of the HTTP API and the realtime {@code auth}: HS256 JWTs whose
@@ -38,6 +40,7 @@ public final class JwtTokens implements TokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(JwtTokens.class);
   private static final String ALGORITHM = "HS256";
   private static final Base64.Decoder URL_DECODER = Base64.getUrlDecoder();
+  private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
 
   private final JWTAuth auth;
   private final long ttlSeconds;
@@ -83,10 +86,17 @@ public final class JwtTokens implements TokenVerifier {
 
   @Override
   public Future<TokenClaims> claims(String token) {
-    if (token == null || token.isEmpty() || !signedWithPinnedAlgorithm(token)) {
+    if (token == null || token.isEmpty() || !signedWithPinnedAlgorithm(token) || !timesAreNumbers(token)) {
       return Future.failedFuture(ImException.unauthorized("invalid token"));
     }
-    return auth.authenticate(new TokenCredentials(token))
+    Future<User> authenticated;
+    try {
+      authenticated = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException malformed) {
+      // The library throws, rather than fails, on some claim shapes: a bad token all the same.
+      return Future.failedFuture(ImException.unauthorized("invalid token"));
+    }
+    return authenticated
         .recover(failure -> Future.failedFuture(ImException.unauthorized("invalid or expired token")))
         .compose(user -> {
           JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
@@ -112,6 +122,30 @@ public final class JwtTokens implements TokenVerifier {
     try {
       JsonObject header = new JsonObject(new String(URL_DECODER.decode(token.substring(0, dot)), StandardCharsets.UTF_8));
       return ALGORITHM.equals(header.getValue("alg"));
+    } catch (RuntimeException malformed) {
+      return false;
+    }
+  }
+
+  /**
+   * {@code exp}, {@code nbf} and {@code iat}, where present, must be JSON numbers (docs/protocol.md §4, Accounts);
+   * the library would throw on a string there, and an unreadable payload is a bad token too.
+   */
+  private static boolean timesAreNumbers(String token) {
+    int first = token.indexOf('.');
+    int second = token.indexOf('.', first + 1);
+    if (second < 0) {
+      return false;
+    }
+    try {
+      JsonObject claims = new JsonObject(new String(URL_DECODER.decode(token.substring(first + 1, second)), StandardCharsets.UTF_8));
+      for (String time : TIME_CLAIMS) {
+        Object value = claims.getValue(time);
+        if (value != null && !(value instanceof Number)) {
+          return false;
+        }
+      }
+      return true;
     } catch (RuntimeException malformed) {
       return false;
     }

@@ -73,10 +73,14 @@ public record ImConfig(
         json);
   }
 
-  public record Http(String host, int port, int instances, List<String> allowedOrigins) {
+  /**
+   * @param requestTimeoutMs how long an HTTP connection (not an upgraded WebSocket) may stay idle or take to send
+   *                         one whole request before it is closed (docs/protocol.md §4, Accounts)
+   */
+  public record Http(String host, int port, int instances, List<String> allowedOrigins, long requestTimeoutMs) {
     static Http from(ConfigReader r) {
       return new Http(r.string("http.host"), r.port("http.port"), r.instances("http.instances"),
-          r.stringList("http.allowedOrigins"));
+          r.stringList("http.allowedOrigins"), r.longAtLeast("http.requestTimeoutMs", 1));
     }
   }
 

@@ -65,6 +65,8 @@ public final class MessageWriter {
       )
       SELECT (SELECT n FROM known) AS users, (SELECT max_seq FROM conversations WHERE conv = $1) AS max_seq""";
 
+  static final String STORED_FLOOR = "SELECT max_seq FROM conversations WHERE conv = $1";
+
   static final String MAX_STORED_SEQ = "SELECT COALESCE(max(seq), 0) AS seq FROM messages WHERE conv = $1";
 
   static final String FIND_FOR_RECALL = "SELECT sender, ts, recalled, kind FROM messages WHERE conv = $1 AND seq = $2";
@@ -171,6 +173,16 @@ public final class MessageWriter {
       Long floor = row.getLong("max_seq");
       return floor == null ? 0L : floor;
     });
+  }
+
+  /**
+   * The durable seq floor of an existing conversation, without creating it.
+   *
+   * @return the floor ({@code 0} when no message was stored yet), or {@code null} when there is no such conversation
+   */
+  public Future<Long> storedFloor(String conv) {
+    return pool.preparedQuery(STORED_FLOOR).execute(Tuple.of(conv))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
   }
 
   /** The highest seq stored in {@code conv}: the floor to use after a seq collision. */

@@ -108,6 +108,19 @@ class JwtTokensTest {
   }
 
   @Test
+  void timeClaimsThatAreNotNumbersAreRefusedLikeAnyBadToken(Vertx vertx) {
+    JwtTokens tokens = tokens(vertx, SECRET);
+    long future = System.currentTimeMillis() / 1000 + 60;
+    JsonObject valid = new JsonObject().put("sub", "uid-4").put("exp", future);
+    assertUnauthorized(tokens.verify(sign(vertx, SECRET, valid.copy().put("exp", String.valueOf(future)))));
+    assertUnauthorized(tokens.verify(sign(vertx, SECRET, valid.copy().put("iat", "yesterday"))));
+    assertUnauthorized(tokens.verify(sign(vertx, SECRET, valid.copy().put("nbf", new JsonObject()))));
+    assertUnauthorized(tokens.verify(sign(vertx, SECRET, valid.copy().put("exp", true))));
+    assertEquals("uid-4", tokens.verify(sign(vertx, SECRET, valid.copy().put("iat", future - 120).put("nbf", future - 120)))
+        .await(), "numeric iat and nbf are fine");
+  }
+
+  @Test
   void generatedSecretIsSharedWithinTheProcess(Vertx vertx) {
     String token = tokens(vertx, "").issue("uid-3").token();
     assertEquals("uid-3", tokens(vertx, "").verify(token).await());

@@ -2,13 +2,13 @@ package im.server.admin;
 
 import im.protocol.ImException;
 import im.server.api.HttpErrors;
+import im.server.api.JsonBody;
 import im.server.api.RouteMount;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The operators API of docs/protocol.md §4 under {@code /admin/*}: {@code GET /admin/nodes},
@@ -39,7 +39,7 @@ public final class AdminRoutes implements RouteMount {
     root.route("/admin/*").failureHandler(HttpErrors::handle);
     root.route("/admin/*").handler(this::authorize);
     root.get("/admin/nodes").handler(this::nodes);
-    root.post("/admin/verticles/:name/scale").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+    root.post("/admin/verticles/:name/scale").handler(new JsonBody(MAX_BODY_BYTES))
         .handler(this::scale);
     root.post("/admin/users/:uid/kick").handler(this::kick);
     root.route("/admin/*").last().handler(HttpErrors::notFound);

@@ -94,7 +94,7 @@ public final class ApiRouter implements RouteMount {
    */
   @Override
   public void mount(Router root) {
-    BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BYTES);
+    JsonBody json = new JsonBody(MAX_JSON_BYTES);
     BearerAuth bearer = new BearerAuth(verifier, false);
     AccountRoutes accounts = new AccountRoutes(tokens, revoker, limits, users);
 

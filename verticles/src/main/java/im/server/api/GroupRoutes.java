@@ -9,7 +9,7 @@ import im.shared.store.GroupStore;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.Handler;
 
 import java.util.List;
 import java.util.regex.Pattern;
@@ -32,7 +32,7 @@ public final class GroupRoutes {
     this.groups = groups;
   }
 
-  void mount(Router root, BodyHandler json) {
+  void mount(Router root, Handler<RoutingContext> json) {
     String api = ApiRouter.API;
     root.post(api + "/groups").handler(json).handler(this::create);
     root.get(api + "/groups/:groupId").handler(this::describe);

@@ -3,6 +3,7 @@ package im.server.api;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.shared.limits.RetryLater;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -14,19 +15,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The one mapping from failures to HTTP error replies: {@code status + {"error":{"code","message"}}}, the status
  * from {@link ErrorCode#httpStatus()}. Anything that is not an {@link ImException} is a 500 {@code internal},
- * logged here once. Runs on the request's event loop.
+ * logged here once; a client that closed its connection gets nothing and is not an error. Runs on the request's
+ * event loop.
  */
 public final class HttpErrors {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
+  static final int UNSUPPORTED_MEDIA_TYPE = 415;
 
   private HttpErrors() {}
 
   /** Failure handler for API routes. */
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    if (failure instanceof HttpClosedException || ctx.response().closed()) {
+      // The client went away (aborted mid-body, timed out): nobody to answer, and nothing wrong with the server.
+      LOG.debug("{} {}: client closed the connection", ctx.request().method(), ctx.request().path());
+      return;
+    }
     if (failure instanceof ImException im) {
-      send(ctx, im);
+      // 415 is a bad_request whose status says the media type is at fault (docs/protocol.md §4).
+      reply(ctx, ctx.statusCode() == UNSUPPORTED_MEDIA_TYPE ? UNSUPPORTED_MEDIA_TYPE : im.code().httpStatus(), im);
     } else if (failure instanceof DecodeException) {
       send(ctx, ImException.badRequest("body is not valid JSON"));
     } else if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {

@@ -4,7 +4,7 @@ import im.server.user.UserClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.Handler;
 
 /**
  * Friends and blocks ({@code docs/protocol.md §4} "Friends and blocks") over the user service, mounted by
@@ -19,7 +19,7 @@ final class SocialRoutes {
     this.users = users;
   }
 
-  void mount(Router root, BodyHandler json) {
+  void mount(Router root, Handler<RoutingContext> json) {
     String api = ApiRouter.API;
     root.post(api + "/friends/requests").handler(json).handler(this::request);
     root.get(api + "/friends/requests").handler(this::incoming);

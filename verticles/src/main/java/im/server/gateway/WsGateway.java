@@ -54,7 +54,8 @@ public final class WsGateway {
 
   /**
    * Starts the node's HTTP server as every node runs it: the WebSocket settings of {@link #configure}, the
-   * configured address, {@code /ws} handled here and every other request by {@code rest} (the API router).
+   * configured address, the request deadline of {@link RequestDeadline} (not on upgraded WebSockets), {@code /ws}
+   * handled here and every other request by {@code rest} (the API router).
    * Call from the start of the verticle that owns the server, so that it runs on that verticle's context.
    */
   public Future<HttpServer> listen(Handler<HttpServerRequest> rest) {
@@ -62,14 +63,20 @@ public final class WsGateway {
     HttpServerOptions options = configure(new HttpServerOptions(), config.realtime().maxFrameBytes())
         .setHost(config.http().host())
         .setPort(config.http().port() == 0 ? ANY_PORT_SHARED : config.http().port())
-        .setTcpNoDelay(true);
-    return vertx.createHttpServer(options).requestHandler(request -> {
-      if ("/ws".equals(request.path())) {
-        handle(request);
-      } else {
-        rest.handle(request);
-      }
-    }).listen();
+        .setTcpNoDelay(true)
+        // Without clear-text HTTP/2, a connection is HTTP/1.x from its first byte, so the request deadline starts at
+        // accept; with it, Vert.x would first wait, without limit, for bytes that tell the two apart.
+        .setHttp2ClearTextEnabled(false);
+    long requestTimeoutMs = config.http().requestTimeoutMs();
+    return vertx.createHttpServer(options)
+        .connectionHandler(connection -> RequestDeadline.install(connection, requestTimeoutMs))
+        .requestHandler(request -> {
+          if ("/ws".equals(request.path())) {
+            handle(request);
+          } else {
+            rest.handle(request);
+          }
+        }).listen();
   }
 
   private void handle(HttpServerRequest request) {

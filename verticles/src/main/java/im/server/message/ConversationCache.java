@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The conversations an owner instance serves, loaded on first use (a new one-to-one conversation is created then)
- * and kept in a bounded LRU. An entry is a future, so concurrent commands share one load; a failed load is
+ * The conversations an owner instance serves, loaded on first use (a new one-to-one conversation is created then,
+ * by {@link #get} only: a send creates it, typing and recall never do) and kept in a bounded LRU. An entry is a future, so concurrent commands share one load; a failed load is
  * forgotten so that the next command retries.
  *
  * <p>Threading: the owner's context only.
@@ -60,6 +60,34 @@ final class ConversationCache {
           }
           return ConvState.p2p(List.of(members), floor);
         }));
+  }
+
+  /**
+   * Like {@link #get}, but never creates a conversation: a one-to-one conversation counts as existing once a
+   * message is stored in it (docs/protocol.md §3, Typing); before that, or for a stranger, {@code not_member}.
+   * Only what exists is cached, so made-up ids leave nothing behind.
+   */
+  Future<ConvState> existing(String conv, String sender) {
+    if (Conv.typeOf(conv) != Conv.Type.P2P) {
+      return get(conv, sender);
+    }
+    String[] members = Conv.p2pMembers(conv);
+    if (Conv.peerOf(conv, sender) == null) {
+      return Future.failedFuture(ImException.notMember("not a member of " + conv));
+    }
+    Future<ConvState> known = conversations.get(conv);
+    Future<ConvState> state = known != null
+        ? known
+        : writer.storedFloor(conv).map(floor -> floor == null ? null : ConvState.p2p(List.of(members), floor));
+    return state.compose(found -> {
+      if (found == null || found.floor <= 0) {
+        return Future.failedFuture(ImException.notMember("no message in " + conv + " yet"));
+      }
+      if (known == null) {
+        conversations.putIfAbsent(conv, Future.succeededFuture(found));
+      }
+      return Future.succeededFuture(found);
+    });
   }
 
   boolean contains(String conv) {

@@ -29,7 +29,9 @@ import java.util.Set;
  * {@code batchMaxRows}, given seqs with one pipelined Redis round trip per batch, and stored with one statement.
  * One batch is in flight at a time, which keeps the batches of a conversation in seq order. A row the database
  * skipped is either a retried cmid (answered with its stored ack) or a seq another owner already used (split
- * cluster, flushed Redis): the floor is raised to the stored maximum and the send takes a new seq.
+ * cluster, flushed Redis): the floor is raised to the stored maximum and the send takes a new seq. A row that
+ * cannot be encoded or stored fails alone with {@code bad_request} ({@link IsolatingInsert}); its neighbours are
+ * stored (docs/protocol.md §3, Isolation).
  *
  * <p>Threading: the owner's context only; every {@link Outcome} call runs there.
  */
@@ -58,6 +60,7 @@ final class GroupCommitter {
   private final SeqAllocator seqs;
   private final MessageWriter writer;
   private final Outcome outcome;
+  private final IsolatingInsert rowInsert;
 
   private List<PendingSend> pending = new ArrayList<>();
   private boolean flushing;
@@ -70,6 +73,7 @@ final class GroupCommitter {
     this.seqs = seqs;
     this.writer = writer;
     this.outcome = outcome;
+    this.rowInsert = new IsolatingInsert(writer);
   }
 
   void enqueue(PendingSend send) {
@@ -126,19 +130,35 @@ final class GroupCommitter {
     }
     List<Allocation> allocations = new ArrayList<>(byConv.size());
     byConv.forEach((conv, sends) -> allocations.add(new Allocation(conv, sends.size(), sends.get(0).conv.floor)));
+    // Sends refused for their own content: reported once, as bad_request, whatever happens to the rest.
+    Set<PendingSend> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     return seqs.allocate(allocations)
-        .compose(lastSeqs -> writer.insert(assign(byConv, lastSeqs)))
-        .compose(inserted -> settle(batch, inserted))
+        .compose(lastSeqs -> {
+          List<PendingSend> rowSends = new ArrayList<>(batch.size());
+          List<NewMessage> rows = assign(byConv, lastSeqs, rowSends, refused);
+          return rowInsert.insert(rowSends, rows);
+        })
+        .compose(stored -> {
+          stored.refused().forEach(this::refuse);
+          refused.addAll(stored.refused());
+          return settle(IsolatingInsert.without(batch, refused), stored.inserted());
+        })
         .onSuccess(v -> trimRooms(byConv))
         .recover(failure -> {
           LOG.warn("batch of {} sends not stored: {}", batch.size(), failure.toString());
           ImException unavailable = ImException.unavailable("message store unavailable; retry with the same cmid");
-          batch.forEach(send -> outcome.failed(send, unavailable));
+          batch.stream().filter(send -> !refused.contains(send)).forEach(send -> outcome.failed(send, unavailable));
           return Future.succeededFuture();
         });
   }
 
-  private static List<NewMessage> assign(Map<String, List<PendingSend>> byConv, long[] lastSeqs) {
+  /**
+   * Gives every send its seq, mid and time and returns the rows to store; {@code rowSends} gets the send of each
+   * row, index for index. A send whose body cannot even be encoded is refused at once and added to
+   * {@code unencodable} instead of failing the batch (its seq stays unused: seqs may have gaps, docs/protocol.md §2).
+   */
+  private List<NewMessage> assign(Map<String, List<PendingSend>> byConv, long[] lastSeqs,
+                                         List<PendingSend> rowSends, Set<PendingSend> unencodable) {
     List<NewMessage> rows = new ArrayList<>();
     long now = System.currentTimeMillis();
     int i = 0;
@@ -149,11 +169,32 @@ final class GroupCommitter {
         send.ts = now;
         send.mid = Ids.newMid(now);
         var c = send.command;
-        rows.add(new NewMessage(c.conv(), send.seq, send.mid, c.from(), c.device(), c.cmid(), c.kind(),
-            c.body().encode(), now));
+        String body = encode(send);
+        if (body == null) {
+          unencodable.add(send);
+          refuse(send);
+          continue;
+        }
+        rows.add(new NewMessage(c.conv(), send.seq, send.mid, c.from(), c.device(), c.cmid(), c.kind(), body, now));
+        rowSends.add(send);
       }
     }
     return rows;
+  }
+
+  private void refuse(PendingSend send) {
+    outcome.failed(send, ImException.badRequest("this message body cannot be stored"));
+  }
+
+  /** The body's JSON text, or null when it cannot be encoded (a value nested past what the encoder's stack holds). */
+  private static String encode(PendingSend send) {
+    try {
+      return send.command.body().encode();
+    } catch (RuntimeException | StackOverflowError e) {
+      // The stack unwinds fully before this handler runs, so catching the overflow here is safe.
+      LOG.info("message {} of {} not encodable: {}", send.command.cmid(), send.command.from(), e.toString());
+      return null;
+    }
   }
 
   /** Reports what was inserted; answers retried cmids with their stored ack; re-queues seq collisions. */

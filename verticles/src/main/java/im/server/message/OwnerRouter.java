@@ -1,5 +1,7 @@
 package im.server.message;
 
+import im.protocol.ErrorCode;
+import im.protocol.ImException;
 import im.server.user.SendPolicy;
 import im.shared.bus.Addresses;
 import im.shared.cluster.PartitionOwners;
@@ -64,9 +66,21 @@ public final class OwnerRouter implements MessageService {
     return route(command).mapEmpty();
   }
 
+  /**
+   * Typing is not delivered across a block (docs/protocol.md §3, Typing): where the send policy would refuse a
+   * message, the typing is dropped without a word, as a throttled one is, so it tells the typist nothing new.
+   */
   @Override
   public Future<Void> typing(TypingCommand command) {
-    return route(command).mapEmpty();
+    return policy.check(command.from(), command.conv())
+        .compose(allowed -> route(command).<Void>mapEmpty(), refused -> silentlyDropped(refused));
+  }
+
+  private static Future<Void> silentlyDropped(Throwable refused) {
+    ImException refusal = ImException.of(refused);
+    return refusal.code() == ErrorCode.BLOCKED || refusal.code() == ErrorCode.NOT_FRIENDS
+        ? Future.succeededFuture()
+        : Future.failedFuture(refusal);
   }
 
   @Override

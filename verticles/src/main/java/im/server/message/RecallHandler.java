@@ -41,7 +41,8 @@ final class RecallHandler {
 
   Future<Void> recall(RecallCommand command) {
     String conv = command.conv();
-    return conversations.get(conv, command.by()).compose(state -> {
+    // A recall names a stored message, so it never needs to create a conversation.
+    return conversations.existing(conv, command.by()).compose(state -> {
       if (!state.isMember(command.by())) {
         return Future.failedFuture(ImException.notMember("not a member of " + conv));
       }

@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * {@code typing} in a one-to-one or group conversation: the owner knows the members and tells the others' online
- * devices. Nothing is stored. Room typing never comes here: gateways publish it to the room's nodes themselves.
+ * devices. Nothing is stored, and nothing is created: typing in a one-to-one conversation with no stored message
+ * is {@code not_member} (docs/protocol.md §3, Typing); blocks were judged before it got here ({@link OwnerRouter}).
+ * Room typing never comes here: gateways publish it to the room's nodes themselves.
  *
  * <p>Threading: the owner's context only.
  */
@@ -31,7 +33,7 @@ final class TypingHandler {
   Future<Void> typing(TypingCommand command) {
     String conv = command.conv();
     String from = command.from();
-    return conversations.get(conv, from).compose(state -> {
+    return conversations.existing(conv, from).compose(state -> {
       if (!state.isMember(from) || state.type == Conv.Type.ROOM) {
         return Future.failedFuture(ImException.notMember("not a member of " + conv));
       }

@@ -106,6 +106,9 @@ public final class Accounts {
     if (avatarUrl != null && (avatarUrl.isBlank() || avatarUrl.length() > MAX_AVATAR_URL)) {
       throw ImException.badRequest("avatarUrl must be 1-" + MAX_AVATAR_URL + " characters, or null to remove it");
     }
+    if (avatarUrl != null) {
+      ProfileText.avatarUrl(avatarUrl);
+    }
     String name = displayName == null ? null : displayName(displayName);
     return users.updateProfile(uid, name, setAvatar, avatarUrl).map(Accounts::profile);
   }
@@ -119,7 +122,7 @@ public final class Accounts {
   }
 
   private static String displayName(String raw) {
-    String name = raw.strip();
+    String name = ProfileText.withoutControls(raw).strip();
     int length = name.codePointCount(0, name.length());
     if (length < 1 || length > MAX_DISPLAY_NAME) {
       throw ImException.badRequest("displayName must be 1-" + MAX_DISPLAY_NAME + " characters");

@@ -139,6 +139,14 @@ class TransportStrictnessTest {
   }
 
   @Test
+  void wsAnyOriginIsAllowedWhileTheAllowListIsEmpty() throws Exception {
+    // The default: tokens travel in the first frame, never in cookies, so a page on another origin has no session to
+    // borrow (docs/protocol.md §3).
+    assertEquals(101, WsTestClient.connect(vertx, node.httpPort, "https://anywhere.example").handshakeStatus());
+    assertEquals(101, WsTestClient.connect(vertx, node.httpPort, "null").handshakeStatus());
+  }
+
+  @Test
   void wsServerPings() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
     vertx = Vertx.vertx();

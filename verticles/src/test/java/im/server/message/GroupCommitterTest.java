@@ -26,7 +26,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The group committer's paths that the end-to-end tests rarely meet, against the real PostgreSQL and Redis: a seq
- * another owner already stored, a retried cmid whose ack was forgotten, and a store that is down.
+ * another owner already stored, a retried cmid whose ack was forgotten, a store that is down, and a row that
+ * cannot be stored, which must fail alone (docs/protocol.md §3, Isolation).
  */
 @ExtendWith(VertxExtension.class)
 class GroupCommitterTest {
@@ -125,6 +128,97 @@ class GroupCommitterTest {
     }
     assertTrue(failure instanceof ImException, "failed with " + failure);
     assertEquals(ErrorCode.UNAVAILABLE, ((ImException) failure).code());
+  }
+
+  @Test
+  void aRowTheStoreRefusesFailsAloneAndItsNeighboursAreStored() throws Exception {
+    String conv = newConversation();
+    // PostgreSQL's jsonb cannot hold U+0000: the insert of a batch holding this row fails with a data exception.
+    SendCommand bad = new SendCommand(conv, "sender-" + conv, "phone", null, "nul", "text",
+        new JsonObject().put("text", "a\u0000b"));
+    List<SendCommand> batch = List.of(send(conv, "n1"), send(conv, "n2"), bad, send(conv, "n3"), send(conv, "n4"));
+
+    List<Future<Ack>> results = commitTogether(new MessageWriter(pool), batch);
+
+    assertRefusedAsBadRequest(results.get(2));
+    for (int i : new int[] {0, 1, 3, 4}) {
+      Ack ack = results.get(i).await(10, TimeUnit.SECONDS);
+      assertEquals(batch.get(i).cmid(), storedCmid(conv, ack.seq()), "the neighbour is stored under its ack's seq");
+    }
+    assertEquals(4L, storedCount(conv));
+  }
+
+  @Test
+  void aBodyThatCannotBeEncodedFailsAloneAndItsNeighboursAreStored() throws Exception {
+    String conv = newConversation();
+    JsonObject deep = new JsonObject().put("v", 1);
+    for (int i = 0; i < 200_000; i++) {
+      deep = new JsonObject().put("x", deep);
+    }
+    SendCommand bad = new SendCommand(conv, "sender-" + conv, "phone", null, "deep", "custom",
+        new JsonObject().put("type", "t").put("data", deep));
+    List<SendCommand> batch = List.of(send(conv, "e1"), bad, send(conv, "e2"));
+
+    List<Future<Ack>> results = commitTogether(new MessageWriter(pool), batch);
+
+    assertRefusedAsBadRequest(results.get(1));
+    assertEquals("e1", storedCmid(conv, results.get(0).await(10, TimeUnit.SECONDS).seq()));
+    assertEquals("e2", storedCmid(conv, results.get(2).await(10, TimeUnit.SECONDS).seq()));
+    assertEquals(2L, storedCount(conv));
+  }
+
+  private static void assertRefusedAsBadRequest(Future<Ack> result) throws Exception {
+    ImException refusal = null;
+    try {
+      result.await(10, TimeUnit.SECONDS);
+    } catch (ImException e) {
+      refusal = e;
+    }
+    assertTrue(refusal != null, "the bad row was refused");
+    assertEquals(ErrorCode.BAD_REQUEST, refusal.code());
+  }
+
+  /** Enqueues every send in one go on one context, so that they share one batch, as concurrent clients' would. */
+  private static List<Future<Ack>> commitTogether(MessageWriter writer, List<SendCommand> sends) throws Exception {
+    Map<String, Promise<Ack>> byCmid = new HashMap<>();
+    sends.forEach(send -> byCmid.put(send.cmid(), Promise.promise()));
+    GroupCommitter.Outcome outcome = new GroupCommitter.Outcome() {
+      @Override
+      public void committed(List<PendingSend> committed) {
+        committed.forEach(send -> byCmid.get(send.command.cmid()).complete(send.ack()));
+      }
+
+      @Override
+      public void storedEarlier(PendingSend send, Ack earlier) {
+        byCmid.get(send.command.cmid()).complete(earlier);
+      }
+
+      @Override
+      public void failed(PendingSend send, ImException failure) {
+        byCmid.get(send.command.cmid()).fail(failure);
+      }
+    };
+    SeqAllocator seqs = new SeqAllocator(vertx, REDIS);
+    GroupCommitter.Settings settings = new GroupCommitter.Settings(100, 50, 100);
+    vertx.getOrCreateContext().runOnContext(v -> {
+      GroupCommitter committer = new GroupCommitter(vertx, settings, seqs, writer, outcome);
+      ConvState state = ConvState.p2p(List.of(sends.get(0).from(), "peer"), 0);
+      sends.forEach(send -> committer.enqueue(new PendingSend(send, state)));
+    });
+    List<Future<Ack>> results = sends.stream().map(send -> byCmid.get(send.cmid()).future()).toList();
+    try {
+      Future.join(results).await(10, TimeUnit.SECONDS);
+    } catch (Exception expected) {
+      // some sends are meant to fail; each test checks them one by one
+    } finally {
+      seqs.close();
+    }
+    return results;
+  }
+
+  private static long storedCount(String conv) throws Exception {
+    return pool.preparedQuery("SELECT count(*) FROM messages WHERE conv = $1").execute(Tuple.of(conv))
+        .await(5, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 
   /** Runs one send through a fresh committer on its own context, as an owner instance would. */
