@@ -53,9 +53,6 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext ctx, ImException error) {
-    if (error instanceof RetryLater later && !ctx.response().headWritten()) {
-      ctx.response().putHeader("Retry-After", String.valueOf(later.retryAfterSeconds()));
-    }
     reply(ctx, error.code().httpStatus(), error);
   }
 
@@ -81,6 +78,9 @@ public final class HttpErrors {
       // Too late for an error body: cut the response so the client sees it failed.
       response.reset();
       return;
+    }
+    if (error instanceof RetryLater later) {
+      response.putHeader("Retry-After", String.valueOf(later.retryAfterSeconds()));
     }
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
