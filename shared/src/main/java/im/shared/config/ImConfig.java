@@ -31,6 +31,7 @@ public record ImConfig(
     long mediaMaxBytes,
     int passwordIterations,
     long drainTimeoutMs,
+    Embedded embedded,
     JsonObject json) {
 
   /** Defaults, then {@code file} (may be null), then {@code env}: see {@link ImConfigLoader#load}. */
@@ -47,7 +48,15 @@ public record ImConfig(
     return ImConfigLoader.defaults();
   }
 
-  static ImConfig from(ConfigReader r, JsonObject json) {
+  /**
+   * This configuration with the servers of embedded mode in place of the defaulted URLs: everything after start
+   * then runs exactly as against servers an operator named.
+   */
+  public ImConfig withServers(String pgUrl, String redisUrl) {
+    return ImConfigLoader.withServers(this, pgUrl, redisUrl);
+  }
+
+  static ImConfig from(ConfigReader r, JsonObject json, boolean serversGiven) {
     return new ImConfig(
         r.optionalString("node.id"),
         Http.from(r),
@@ -66,6 +75,7 @@ public record ImConfig(
         r.longAtLeast("media.maxBytes", 1),
         r.intAtLeast("security.passwordIterations", 1),
         r.longAtLeast("shutdown.drainTimeoutMs", 1),
+        new Embedded(!serversGiven, Path.of(r.string("embedded.dir"))),
         json);
   }
 
@@ -149,6 +159,13 @@ public record ImConfig(
   }
 
   public record Redis(String url) {}
+
+  /**
+   * Embedded mode (docs/protocol.md §1): {@code wanted} when the operator gave neither {@code pg.url} nor
+   * {@code redis.url} (environment or config file; the defaults of {@code conf/im.json} do not count), and then the
+   * node runs its own PostgreSQL and Redis with their data under {@code dir} ({@code embedded.dir}, {@code IM_DATA_DIR}).
+   */
+  public record Embedded(boolean wanted, Path dir) {}
 
   /** {@code secret} is empty when none was configured: the node then generates one and warns. */
   public record Jwt(String secret, long ttlSeconds) {
