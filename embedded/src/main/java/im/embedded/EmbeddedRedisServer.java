@@ -48,7 +48,11 @@ public final class EmbeddedRedisServer implements AutoCloseable {
       StaleProcess.clear(pidFile, "redis-server");
       int port = freePort();
       long started = System.nanoTime();
-      Process process = new ProcessBuilder(List.of(ExecutableProvider.newJarResourceProvider().get().getPath(),
+      // Copied next to the data, over the previous copy, rather than into a new temporary directory per start,
+      // which a killed node would leave behind.
+      Path binaries = Files.createDirectories(directory.resolve("bin"));
+      String executable = ExecutableProvider.newJarResourceProvider(binaries.toFile()).get().getPath();
+      Process process = new ProcessBuilder(List.of(executable,
           "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", directory.toString(),
           "--appendonly", "yes", "--pidfile", pidFile.toString(), "--logfile", log.toString()))
           .redirectErrorStream(true)
