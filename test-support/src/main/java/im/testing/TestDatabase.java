@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  * The PostgreSQL database and the Redis every test of the build uses. The servers: those that {@code -Dim.test.pg=
  * postgresql://user@host:port} and {@code -Dim.test.redis=redis://host:port} name; else those that answer on
  * 127.0.0.1:5432 and 127.0.0.1:6379 (what {@code .ci/run} provides); else the embedded ones of embedded mode, started
- * once per test JVM in a temporary directory and stopped when it exits. {@code -Dim.test.db=NAME} (passed on by
+ * once per test JVM in a temporary directory and stopped when it exits. {@code -Dim.test.pg=embedded} and
+ * {@code -Dim.test.redis=embedded} ask for the embedded ones on a machine that has servers: the run of a machine with
+ * only Java and Maven. {@code -Dim.test.db=NAME} (passed on by
  * surefire from the Maven property) gives a branch under development a database of its own; the node's own start-up
  * creates and migrates it. Chosen when the class loads; constants afterwards, safe from any thread.
  */
@@ -24,6 +26,7 @@ public final class TestDatabase {
 
   public static final String NAME = System.getProperty("im.test.db", "im_test");
 
+  private static final String EMBEDDED = "embedded";
   private static final String LOCAL_PG = "postgresql://postgres@127.0.0.1:5432";
   private static final String LOCAL_REDIS = "redis://127.0.0.1:6379";
   private static final String[] SERVERS = chooseServers();
@@ -45,8 +48,8 @@ public final class TestDatabase {
   private static String[] chooseServers() {
     String pg = System.getProperty("im.test.pg", "");
     String redis = System.getProperty("im.test.redis", "");
-    boolean embedPg = pg.isBlank() && !answers(5432);
-    boolean embedRedis = redis.isBlank() && !answers(6379);
+    boolean embedPg = EMBEDDED.equals(pg) || pg.isBlank() && !answers(5432);
+    boolean embedRedis = EMBEDDED.equals(redis) || redis.isBlank() && !answers(6379);
     if (embedPg || embedRedis) {
       EmbeddedServers embedded = embedded(embedPg, embedRedis);
       if (embedPg) {
