@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ public record ImConfig(
         r.longAtLeast("media.maxBytes", 1),
         r.intAtLeast("security.passwordIterations", 1),
         r.longAtLeast("shutdown.drainTimeoutMs", 1),
-        new Embedded(!serversGiven, Path.of(r.string("embedded.dir"))),
+        new Embedded(!serversGiven, Embedded.dir(r)),
         json);
   }
 
@@ -165,7 +166,16 @@ public record ImConfig(
    * {@code redis.url} (environment or config file; the defaults of {@code conf/im.json} do not count), and then the
    * node runs its own PostgreSQL and Redis with their data under {@code dir} ({@code embedded.dir}, {@code IM_DATA_DIR}).
    */
-  public record Embedded(boolean wanted, Path dir) {}
+  public record Embedded(boolean wanted, Path dir) {
+    static Path dir(ConfigReader r) {
+      String dir = r.string("embedded.dir");
+      try {
+        return Path.of(dir);
+      } catch (InvalidPathException e) {
+        throw r.invalid("embedded.dir", "not a path: " + dir);
+      }
+    }
+  }
 
   /** {@code secret} is empty when none was configured: the node then generates one and warns. */
   public record Jwt(String secret, long ttlSeconds) {
