@@ -1,5 +1,7 @@
 package im.server;
 
+import im.embedded.EmbeddedException;
+import im.embedded.EmbeddedServers;
 import im.shared.config.ConfigException;
 import im.shared.config.ImConfig;
 import im.shared.db.DatabaseException;
@@ -10,8 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar im-server.jar [config.json]}: starts one node and drains it on SIGTERM. A wrong
- * setting exits 2, an unreachable dependency exits 1, each with one line saying what.
+ * {@code java -jar im-server.jar [config.json]}: starts one node and drains it on SIGTERM. A wrong setting exits 2,
+ * an unreachable dependency exits 1, each with one line saying what. With no PostgreSQL or Redis named it first
+ * starts embedded ones (docs/protocol.md §1) and stops them after the drain. Runs on the main thread; the drain on
+ * the JVM's shutdown-hook thread.
  */
 public final class Main {
 
@@ -25,26 +29,43 @@ public final class Main {
     try {
       config = ImConfig.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
     } catch (ConfigException e) {
-      System.err.println("im-server: " + e.getMessage());
-      System.exit(2);
+      exit(null, 2, e.getMessage());
       return;
+    }
+    EmbeddedServers embedded = null;
+    if (config.embedded().wanted()) {
+      if (!config.cluster().members().isEmpty()) {
+        exit(null, 2, "IM_CLUSTER_MEMBERS (cluster.members) is set, but neither IM_PG_URL nor IM_REDIS_URL: the "
+            + "embedded PostgreSQL and Redis serve one node only; give every node the URLs of shared servers");
+        return;
+      }
+      try {
+        embedded = EmbeddedServers.start(config.embedded().dir());
+      } catch (EmbeddedException e) {
+        exit(null, 1, e.getMessage());
+        return;
+      }
+      config = config.withServers(embedded.postgres().orElseThrow().url(config.pg().database()),
+          embedded.redis().orElseThrow().url());
+      LOG.warn("embedded mode: no IM_PG_URL or IM_REDIS_URL given, so this node runs its own PostgreSQL and Redis "
+          + "with their data in {}. That is for development on one machine; set IM_PG_URL and IM_REDIS_URL to use "
+          + "real servers (required for a cluster)", embedded.directory());
     }
     Node node;
     try {
       node = Node.start(config).await();
     } catch (ConfigException e) {
-      System.err.println("im-server: " + e.getMessage());
-      System.exit(2);
+      exit(embedded, 2, e.getMessage());
       return;
     } catch (DatabaseException | Node.StartupException e) {
-      System.err.println("im-server: " + e.getMessage());
-      System.exit(1);
+      exit(embedded, 1, e.getMessage());
       return;
     } catch (Exception e) {
       LOG.error("im-server failed to start", e);
-      System.exit(1);
+      exit(embedded, 1, null);
       return;
     }
+    EmbeddedServers servers = embedded;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       int status = 0;
       try {
@@ -53,8 +74,23 @@ public final class Main {
         LOG.warn("drain did not finish cleanly: {}", e.toString());
         status = 1;
       }
+      // After the drain, which stores the sends it had taken: docs/architecture.md, "Embedded mode".
+      if (servers != null) {
+        servers.close();
+      }
       // The JVM reports a SIGTERM as exit 143 even after a clean drain; docs/protocol.md §1 wants 0.
       Runtime.getRuntime().halt(status);
     }, "im-shutdown"));
+  }
+
+  /** Prints the one line (when there is one), stops the embedded servers that did start, and exits. */
+  private static void exit(EmbeddedServers embedded, int status, String line) {
+    if (line != null) {
+      System.err.println("im-server: " + line);
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+    System.exit(status);
   }
 }

@@ -37,6 +37,8 @@ public final class NodeProcess {
   public final String nodeId;
   private final Map<String, String> env;
   private final Path configFile;
+  /** Where the process runs, or null for the tests' own directory; see {@link #inDirectory}. */
+  private Path directory;
   private Process process;
   private Path log;
   private int starts;
@@ -48,6 +50,15 @@ public final class NodeProcess {
     this.nodeId = nodeId;
     this.env = env;
     this.configFile = configFile;
+  }
+
+  /**
+   * Runs the process in {@code directory}, with no {@code IM_*} variable of the build's environment: only {@code env}
+   * configures it, as on a machine where nothing was set up. Returns this, before {@link #start}.
+   */
+  public NodeProcess inDirectory(Path directory) {
+    this.directory = directory;
+    return this;
   }
 
   public void start() throws IOException {
@@ -65,9 +76,13 @@ public final class NodeProcess {
       command.add(configFile.toString());
     }
     Files.createDirectories(LOG_DIR);
-    log = LOG_DIR.resolve(nodeId + "-" + ++starts + ".log");
+    log = LOG_DIR.resolve(nodeId + "-" + ++starts + ".log").toAbsolutePath();
     portsRead = false;
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    if (directory != null) {
+      builder.directory(directory.toFile());
+      builder.environment().keySet().removeIf(variable -> variable.startsWith("IM_"));
+    }
     builder.environment().put("IM_NODE_ID", nodeId);
     builder.environment().put("IM_HTTP_PORT", "0");
     builder.environment().put("IM_TCP_PORT", "0");

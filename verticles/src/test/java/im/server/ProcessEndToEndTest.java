@@ -88,7 +88,7 @@ class ProcessEndToEndTest {
   @Test
   void aRunningNodeIsHealthyServesMetricsAndDrainsOnSigterm() throws Exception {
     NodeProcess node = startMain(Map.of(
-        "IM_PG_URL", TestDatabase.URL, "IM_JWT_SECRET", "process-test-secret-0123456789"), null);
+        "IM_PG_URL", TestDatabase.URL, "IM_REDIS_URL", TestDatabase.REDIS_URL, "IM_JWT_SECRET", "process-test-secret-0123456789"), null);
     vertx = Vertx.vertx();
     JsonObject health = node.awaitHealthy(vertx, Duration.ofSeconds(60));
     assertEquals("UP", health.getString("status"));

@@ -1,5 +1,6 @@
 package im.server;
 
+import im.testing.TestDatabase;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
 import io.vertx.core.Future;
@@ -30,7 +31,7 @@ class SeqFloorEndToEndTest {
   private static void flushRedis() {
     Vertx vertx = Vertx.vertx();
     try {
-      await(Redis.createClient(vertx, "redis://127.0.0.1:6379").send(Request.cmd(Command.FLUSHALL)));
+      await(Redis.createClient(vertx, TestDatabase.REDIS_URL).send(Request.cmd(Command.FLUSHALL)));
     } finally {
       vertx.close().await();
     }

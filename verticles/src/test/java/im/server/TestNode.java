@@ -42,6 +42,7 @@ public final class TestNode implements AutoCloseable {
         .put("tcp", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
         .put("cluster", new JsonObject().put("name", "im-test-" + Ids.newId()).put("port", 0))
         .put("pg", new JsonObject().put("url", TestDatabase.URL))
+        .put("redis", new JsonObject().put("url", TestDatabase.REDIS_URL))
         .put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef"))
         .put("messages", new JsonObject().put("instances", 2))
         .put("security", new JsonObject().put("passwordIterations", 1000));

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public record ImConfig(
     int passwordIterations,
     long drainTimeoutMs,
     Limits limits,
+    Embedded embedded,
     JsonObject json) {
 
   /** Defaults, then {@code file} (may be null), then {@code env}: see {@link ImConfigLoader#load}. */
@@ -49,7 +51,15 @@ public record ImConfig(
     return ImConfigLoader.defaults();
   }
 
-  static ImConfig from(ConfigReader r, JsonObject json) {
+  /**
+   * This configuration with the servers of embedded mode in place of the defaulted URLs: everything after start
+   * then runs exactly as against servers an operator named.
+   */
+  public ImConfig withServers(String pgUrl, String redisUrl) {
+    return ImConfigLoader.withServers(this, pgUrl, redisUrl);
+  }
+
+  static ImConfig from(ConfigReader r, JsonObject json, boolean serversGiven) {
     return new ImConfig(
         r.optionalString("node.id"),
         Http.from(r),
@@ -70,6 +80,7 @@ public record ImConfig(
         r.intAtLeast("security.passwordIterations", 1),
         r.longAtLeast("shutdown.drainTimeoutMs", 1),
         Limits.from(r),
+        new Embedded(!serversGiven, Embedded.dir(r)),
         json);
   }
 
@@ -157,6 +168,22 @@ public record ImConfig(
   }
 
   public record Redis(String url) {}
+
+  /**
+   * Embedded mode (docs/protocol.md §1): {@code wanted} when the operator gave neither {@code pg.url} nor
+   * {@code redis.url} (environment or config file; the defaults of {@code conf/im.json} do not count), and then the
+   * node runs its own PostgreSQL and Redis with their data under {@code dir} ({@code embedded.dir}, {@code IM_DATA_DIR}).
+   */
+  public record Embedded(boolean wanted, Path dir) {
+    static Path dir(ConfigReader r) {
+      String dir = r.string("embedded.dir");
+      try {
+        return Path.of(dir);
+      } catch (InvalidPathException e) {
+        throw r.invalid("embedded.dir", "not a path: " + dir);
+      }
+    }
+  }
 
   /** {@code secret} is empty when none was configured: the node then generates one and warns. */
   public record Jwt(String secret, long ttlSeconds) {

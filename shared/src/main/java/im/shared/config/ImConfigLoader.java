@@ -32,7 +32,8 @@ public final class ImConfigLoader {
       Map.entry("IM_JWT_SECRET", "jwt.secret"),
       Map.entry("IM_ADMIN_TOKEN", "admin.token"),
       Map.entry("IM_PUSH_WEBHOOK_URL", "push.webhookUrl"),
-      Map.entry("IM_PUSH_WEBHOOK_SECRET", "push.webhookSecret"));
+      Map.entry("IM_PUSH_WEBHOOK_SECRET", "push.webhookSecret"),
+      Map.entry("IM_DATA_DIR", "embedded.dir"));
 
   private static final Map<String, String> VARIABLE_BY_PATH = invert(PATH_BY_VARIABLE);
   private static final String DEFAULTS_RESOURCE = "conf/im.json";
@@ -42,15 +43,32 @@ public final class ImConfigLoader {
   /** Defaults, then {@code file} (may be null), then {@code env}. */
   public static ImConfig load(Path file, Map<String, String> env) {
     JsonObject merged = defaults();
+    boolean serversGiven = env.containsKey("IM_PG_URL") || env.containsKey("IM_REDIS_URL");
     if (file != null) {
-      merged.mergeIn(readFile(file), true);
+      JsonObject fromFile = readFile(file);
+      serversGiven |= namesServers(fromFile);
+      merged.mergeIn(fromFile, true);
     }
-    return read(applyEnv(merged, env));
+    return read(applyEnv(merged, env), serversGiven);
   }
 
   /** Defaults with {@code overrides} deep-merged over them. */
   public static ImConfig of(JsonObject overrides) {
-    return read(defaults().mergeIn(overrides, true));
+    return read(defaults().mergeIn(overrides, true), namesServers(overrides));
+  }
+
+  /** {@code config} with {@code pg.url} and {@code redis.url} replaced; whether embedded mode was wanted is kept. */
+  static ImConfig withServers(ImConfig config, String pgUrl, String redisUrl) {
+    JsonObject json = config.json().copy();
+    json.getJsonObject("pg").put("url", pgUrl);
+    json.getJsonObject("redis").put("url", redisUrl);
+    return read(json, !config.embedded().wanted());
+  }
+
+  /** Whether a config object (a file, or a test's overrides) sets {@code pg.url} or {@code redis.url}. */
+  private static boolean namesServers(JsonObject config) {
+    return config.getValue("pg") instanceof JsonObject pg && pg.containsKey("url")
+        || config.getValue("redis") instanceof JsonObject redis && redis.containsKey("url");
   }
 
   /** A fresh copy of {@code conf/im.json}. */
@@ -65,8 +83,8 @@ public final class ImConfigLoader {
     }
   }
 
-  private static ImConfig read(JsonObject merged) {
-    return ImConfig.from(new ConfigReader(merged, VARIABLE_BY_PATH), merged);
+  private static ImConfig read(JsonObject merged, boolean serversGiven) {
+    return ImConfig.from(new ConfigReader(merged, VARIABLE_BY_PATH), merged, serversGiven);
   }
 
   private static JsonObject readFile(Path file) {

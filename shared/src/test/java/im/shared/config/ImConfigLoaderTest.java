@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,28 @@ class ImConfigLoaderTest {
     assertEquals("from-env", config.nodeId());
     assertEquals(List.of("a:1", "b:2"), config.cluster().members());
     assertEquals(new ImConfig.Pg("db", 6543, "chat", "u", "pw", 8), config.pg());
+  }
+
+  @Test
+  void embeddedModeIsWantedOnlyWhenTheOperatorNamedNeitherServer() throws Exception {
+    ImConfig none = ImConfig.load(file("{ \"http\": { \"port\": 8181 } }"), Map.of());
+    assertTrue(none.embedded().wanted(), "the URLs of conf/im.json are defaults, not the operator's choice");
+    assertEquals(Path.of("./im-data"), none.embedded().dir());
+    assertFalse(ImConfig.load(null, Map.of("IM_PG_URL", "postgresql://db/im")).embedded().wanted());
+    assertFalse(ImConfig.load(null, Map.of("IM_REDIS_URL", "redis://cache:6379")).embedded().wanted());
+    assertFalse(ImConfig.load(file("{ \"redis\": { \"url\": \"redis://cache:6379\" } }"), Map.of()).embedded().wanted());
+    assertFalse(ImConfig.load(file("{ \"pg\": { \"url\": \"postgresql://db/im\" } }"), Map.of()).embedded().wanted());
+    assertEquals(Path.of("/var/lib/im"), ImConfig.load(null, Map.of("IM_DATA_DIR", "/var/lib/im")).embedded().dir());
+  }
+
+  @Test
+  void theEmbeddedServersReplaceTheDefaultedUrls() {
+    ImConfig config = ImConfig.load(null, Map.of("IM_HTTP_PORT", "8383"))
+        .withServers("postgresql://postgres@127.0.0.1:4444/im", "redis://127.0.0.1:5555");
+    assertEquals(new ImConfig.Pg("127.0.0.1", 4444, "im", "postgres", null, 8), config.pg());
+    assertEquals("redis://127.0.0.1:5555", config.redis().url());
+    assertEquals(8383, config.http().port(), "every other setting stays");
+    assertTrue(config.embedded().wanted());
   }
 
   @Test

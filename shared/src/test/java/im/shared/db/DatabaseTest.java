@@ -1,5 +1,6 @@
 package im.shared.db;
 
+import im.testing.TestDatabase;
 import im.shared.config.ImConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -20,7 +21,7 @@ class DatabaseTest {
   @Test
   void createsMigratesAndIsIdempotent(Vertx vertx) throws Exception {
     String name = "im_dbtest_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    ImConfig.Pg pg = new ImConfig.Pg("127.0.0.1", 5432, name, "postgres", null, 2);
+    ImConfig.Pg pg = new ImConfig.Pg(TestDatabase.PG_HOST, TestDatabase.PG_PORT, name, TestDatabase.PG_USER, null, 2);
     Database.prepare(pg);
     Database.prepare(pg);
     Pool pool = Database.pool(vertx, pg);
@@ -31,7 +32,7 @@ class DatabaseTest {
       assertEquals(5, tables);
     } finally {
       pool.close().await();
-      Pool admin = Database.pool(vertx, new ImConfig.Pg("127.0.0.1", 5432, "postgres", "postgres", null, 1));
+      Pool admin = Database.pool(vertx, new ImConfig.Pg(TestDatabase.PG_HOST, TestDatabase.PG_PORT, "postgres", TestDatabase.PG_USER, null, 1));
       admin.query("DROP DATABASE " + name).execute().await();
       admin.close().await();
     }

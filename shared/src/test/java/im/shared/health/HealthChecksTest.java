@@ -1,5 +1,6 @@
 package im.shared.health;
 
+import im.testing.TestDatabase;
 import im.shared.cluster.ClusterNodes;
 import im.shared.cluster.ClusterSetup;
 import io.vertx.core.Future;
@@ -41,7 +42,7 @@ class HealthChecksTest {
 
   private static Pool pg(Vertx vertx, int port) {
     return PgBuilder.pool()
-        .connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(port).setUser("postgres").setDatabase("postgres"))
+        .connectingTo(new PgConnectOptions().setHost(TestDatabase.PG_HOST).setPort(port).setUser(TestDatabase.PG_USER).setDatabase("postgres"))
         .using(vertx)
         .build();
   }
@@ -49,9 +50,9 @@ class HealthChecksTest {
   @Test
   void upWhenPostgresAndRedisAnswer() throws TimeoutException {
     health = new HealthChecks(vertx)
-        .register("pg", HealthChecks.pg(pg(vertx, 5432)))
-        .register("redis", HealthChecks.redis(Redis.createClient(vertx, "redis://127.0.0.1:6379")))
-        .register("redis-api", HealthChecks.redis(RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:6379"))));
+        .register("pg", HealthChecks.pg(pg(vertx, TestDatabase.PG_PORT)))
+        .register("redis", HealthChecks.redis(Redis.createClient(vertx, TestDatabase.REDIS_URL)))
+        .register("redis-api", HealthChecks.redis(RedisAPI.api(Redis.createClient(vertx, TestDatabase.REDIS_URL))));
     assertFalse(health.isUp(), "nothing is UP before its first probe");
 
     health.start().await(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package im.shared.seq;
 
+import im.testing.TestDatabase;
 import im.shared.Ids;
 import im.shared.seq.SeqAllocator.Allocation;
 import io.vertx.core.Vertx;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @ExtendWith(VertxExtension.class)
 class SeqAllocatorTest {
 
-  private static final String REDIS = "redis://127.0.0.1:6379";
+  private static final String REDIS = TestDatabase.REDIS_URL;
 
   @Test
   void allocatesBlocksPerConversationInOneRoundTrip(Vertx vertx, VertxTestContext test) {

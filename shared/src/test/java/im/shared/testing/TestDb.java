@@ -16,6 +16,7 @@ public final class TestDb {
     if (config == null) {
       ImConfig loaded = ImConfig.of(new JsonObject()
           .put("pg", new JsonObject().put("url", TestDatabase.URL).put("poolSize", 4))
+          .put("redis", new JsonObject().put("url", TestDatabase.REDIS_URL))
           .put("security", new JsonObject().put("passwordIterations", 1000)));
       Database.prepare(loaded.pg());
       config = loaded;

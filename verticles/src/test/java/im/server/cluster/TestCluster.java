@@ -77,7 +77,7 @@ final class TestCluster implements AutoCloseable {
         .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
     Map<String, String> env = Map.of(
         "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", "127.0.0.1:" + local.clusterPort(),
-        "IM_PG_URL", TestDatabase.URL, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+        "IM_PG_URL", TestDatabase.URL, "IM_REDIS_URL", TestDatabase.REDIS_URL, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
     TestCluster cluster = new TestCluster(local);
     try {
       for (int i = 0; i < processCount; i++) {

@@ -1,5 +1,6 @@
 package im.server.message;
 
+import im.testing.TestDatabase;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.server.TestNode;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class GroupCommitterTest {
 
-  private static final String REDIS = "redis://127.0.0.1:6379";
+  private static final String REDIS = TestDatabase.REDIS_URL;
   private static final GroupCommitter.Settings SETTINGS = new GroupCommitter.Settings(100, 2, 100);
 
   private static Vertx vertx;
