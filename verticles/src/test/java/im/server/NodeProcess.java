@@ -37,6 +37,8 @@ public final class NodeProcess {
   public final String nodeId;
   private final Map<String, String> env;
   private final Path configFile;
+  /** The fat jar to run with {@code java -jar}, or null for {@code Main} on the test classpath; see {@link #fromJar}. */
+  private Path jar;
   /** Where the process runs, or null for the tests' own directory; see {@link #inDirectory}. */
   private Path directory;
   private Process process;
@@ -61,17 +63,31 @@ public final class NodeProcess {
     return this;
   }
 
+  /**
+   * Runs the built fat jar ({@code java -jar}, its manifest giving Hazelcast's JVM flags) instead of {@code Main} on the
+   * test classpath: what a user runs. Returns this, before {@link #start}.
+   */
+  public NodeProcess fromJar(Path jar) {
+    this.jar = jar;
+    return this;
+  }
+
   public void start() throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-        // The production logging, not the tests' WARN level: the "up" line carries the bound ports.
-        "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    if (jar != null) {
+      command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+    } else {
+      command.addAll(List.of(
+          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+          // The production logging, not the tests' WARN level: the "up" line carries the bound ports.
+          "-Dlogback.configurationFile=logback.xml",
+          "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    }
     if (configFile != null) {
       command.add(configFile.toString());
     }

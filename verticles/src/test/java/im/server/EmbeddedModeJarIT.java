@@ -24,13 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Embedded mode (docs/protocol.md §1) on real {@code Main} processes started in an empty directory with no database
- * setting at all: the node runs its own PostgreSQL and Redis under {@code ./im-data}, keeps accounts and messages
+ * Embedded mode (docs/protocol.md §1) on the built fat jar, {@code java -jar im-server.jar} started in an empty
+ * directory with no database setting at all, as a person trying the platform runs it (a failsafe test: it runs after
+ * {@code package}): the node runs its own PostgreSQL and Redis under {@code ./im-data}, keeps accounts and messages
  * across a SIGTERM and a restart, stops its servers after draining, and refuses to join a cluster.
  */
-class EmbeddedModeProcessTest {
+class EmbeddedModeJarIT {
 
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
+  private static final Path JAR = Path.of(System.getProperty("im.server.jar", "target/im-server.jar"));
   private static final Map<String, String> ENV = Map.of("IM_JWT_SECRET", "embedded-test-secret-0123456789");
 
   @TempDir
@@ -51,7 +53,7 @@ class EmbeddedModeProcessTest {
   @Test
   void keepsAccountsAndMessagesAcrossARestartWithNothingConfigured() throws Exception {
     vertx = Vertx.vertx();
-    node = new NodeProcess("embedded", ENV, null).inDirectory(directory);
+    node = new NodeProcess("embedded", ENV, null).fromJar(JAR).inDirectory(directory);
     node.start();
     node.awaitHealthy(vertx, START_LIMIT);
     assertTrue(node.output().contains("embedded mode"), "one warning says so: " + node.output());
@@ -86,7 +88,7 @@ class EmbeddedModeProcessTest {
   @Test
   void refusesToJoinAClusterWithoutSharedServers() throws Exception {
     node = new NodeProcess("embedded-cluster", Map.of("IM_CLUSTER_MEMBERS", "127.0.0.1:5701"), null)
-        .inDirectory(directory);
+        .fromJar(JAR).inDirectory(directory);
     node.start();
     assertEquals(2, node.awaitExit(30));
     String output = node.output().strip();
