@@ -105,6 +105,17 @@ export class ImClient extends Emitter {
   }
 
   /**
+   * Tries to connect now instead of waiting out the backoff (e.g. when the browser reports it is online again).
+   * Does nothing while a connection is open or when the client is closed.
+   */
+  reconnectNow() {
+    if (!this.wanted || this.ws) return;
+    clearTimeout(this.reconnectTimer);
+    this.attempt = 0;
+    this.#open();
+  }
+
+  /**
    * Sends a message; resolves with the `ack` once it is stored. Retries on timeout, `unavailable` and
    * `rate_limited`, and across reconnects, always with the same `cmid`, so it is stored once.
    * @param {string|{conv?: string, to?: string}} target a conv id, or `{to: uid}` for a one-to-one conversation
@@ -259,7 +270,8 @@ export class ImClient extends Emitter {
   #scheduleReconnect() {
     this.#setState('reconnecting');
     const delay = backoffDelay(this.attempt++, this.options.backoff);
-    this.#later(() => this.#open(), delay);
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.#open(), delay);
   }
 
   #onFrame(frame) {
@@ -366,6 +378,7 @@ export class ImClient extends Emitter {
   }
 
   #clearTimers() {
+    clearTimeout(this.reconnectTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearInterval(this.heartbeat);

@@ -26,7 +26,8 @@ public final class WebRoutes implements RouteMount {
     root.get("/openapi.json").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Access-Control-Allow-Origin", "*")
-        .sendFile(ROOT + "/openapi.json"));
+        .sendFile(ROOT + "/openapi.json")
+        .onFailure(ctx::fail));
     root.get("/web/*").handler(files);
   }
 
@@ -37,6 +38,7 @@ public final class WebRoutes implements RouteMount {
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; "
             + "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-        .sendFile(ROOT + "/" + file);
+        .sendFile(ROOT + "/" + file)
+        .onFailure(ctx::fail);
   }
 }
