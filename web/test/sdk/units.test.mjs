@@ -45,3 +45,13 @@ test('a gap that closes by itself is not fetched', async () => {
   await new Promise((r) => setTimeout(r, 60));
   assert.deepEqual(delivered, [1, 2]);
 });
+
+test('console metrics: Prometheus text, bucket deltas and quantiles', async () => {
+  const { parse, buckets, quantile } = await import('../../admin/metrics.js');
+  const before = parse('im_x_bucket{le="0.01"} 1\nim_x_bucket{le="0.1"} 2\nim_x_bucket{le="+Inf"} 2\n# HELP y\nim_sent_total 5.0\n');
+  const after = parse('im_x_bucket{le="0.01"} 91\nim_x_bucket{le="0.1"} 101\nim_x_bucket{le="+Inf"} 102\nim_sent_total 9.0\n');
+  assert.equal(after.get('im_sent_total'), 9);
+  assert.equal(quantile(buckets(before, 'im_x'), buckets(after, 'im_x'), 0.5), 0.01);
+  assert.equal(quantile(buckets(before, 'im_x'), buckets(after, 'im_x'), 0.99), 0.1);
+  assert.equal(quantile(buckets(after, 'im_x'), buckets(after, 'im_x'), 0.5), null);
+});
