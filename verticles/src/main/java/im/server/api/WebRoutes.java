@@ -5,7 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /**
- * The browser side of the node (docs/protocol.md §1, "Web client"): the web client at {@code /}, the operator
+ * The browser side of the node (docs/protocol.md §1, "Web client, operator console and OpenAPI"; docs/architecture.md, "Web client and SDK"): the web client at {@code /}, the operator
  * console at {@code /admin}, their scripts and the {@code @im/client} SDK under {@code /web/}, and the OpenAPI
  * document of the HTTP API at {@code /openapi.json}. All are static files packed into the jar under
  * {@code webroot/} (from {@code web/} and {@code docs/openapi.json}), so the node serves them offline.
