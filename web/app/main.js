@@ -81,8 +81,15 @@ async function enter(session) {
     $('chat-banner').textContent = state === 'syncing' ? 'Catching up…' : 'Offline: reconnecting. Messages you send go out once the connection is back.';
   });
   client.on('kicked', ({ reason }) => {
+    if (reason === 'replaced') {
+      // A duplicated tab inherits this tab's sessionStorage, so both claimed one device id: take a new one.
+      sessionStorage.removeItem('im.device');
+      client.device = deviceId();
+      setTimeout(() => client.resume(), 100);
+      return;
+    }
     $('connection').dataset.state = 'offline';
-    $('connection').textContent = reason === 'replaced' ? 'Opened elsewhere' : 'Disconnected';
+    $('connection').textContent = 'Disconnected';
   });
   $('presence-select').onchange = (e) => client.setPresence(e.target.value).catch(() => {});
   $('logout').onclick = () => {

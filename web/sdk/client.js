@@ -105,6 +105,15 @@ export class ImClient extends Emitter {
   }
 
   /**
+   * Connects again after a final kick or `close()` left the client offline, e.g. with a new `device` after
+   * `kicked replaced`.
+   */
+  resume() {
+    this.wanted = true;
+    this.reconnectNow();
+  }
+
+  /**
    * Tries to connect now instead of waiting out the backoff (e.g. when the browser reports it is online again).
    * Does nothing while a connection is open or when the client is closed.
    */

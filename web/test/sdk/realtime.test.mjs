@@ -173,3 +173,16 @@ test('HTTP API: groups, conversation list, history paging, media', async () => {
   assert.equal(download.headers.get('content-type'), 'image/png');
   await assert.rejects(new ImClient({ baseUrl: BASE_URL, token: 'bad', device: 'x' }).connect(), (e) => e.code === 'unauthorized');
 });
+
+test('a device replaced by another connection stops reconnecting until resumed with a new device id', async () => {
+  const alice = await newUser('alice');
+  const first = await connect(alice, 'same-device');
+  const kicked = waitFor(first, 'kicked');
+  const offline = waitFor(first, 'state', (s) => s.state === 'offline');
+  await connect(alice, 'same-device');
+  assert.equal((await kicked).reason, 'replaced');
+  await offline;
+  first.device = 'another-device';
+  first.resume();
+  await waitFor(first, 'state', (s) => s.state === 'synced');
+});
