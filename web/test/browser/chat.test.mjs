@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { launch, person, shot } from './harness.mjs';
 
-/** A 64×40 PNG of one colour, built here so the test carries no binary file. */
+/** A PNG of the given size, built here so the test carries no binary file. */
 function png(width, height) {
   const chunk = (type, data) => {
     const body = Buffer.concat([Buffer.from(type), data]);
@@ -20,11 +20,16 @@ function png(width, height) {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from([240, 140, 40]))]);
-  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  // A vertical gradient from indigo to orange, so the screenshots show a picture rather than a block.
+  const row = (y) => {
+    const t = y / (height - 1);
+    const rgb = [59 + t * 181, 79 + t * 61, 216 - t * 176].map(Math.round);
+    return Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from(rgb))]);
+  };
+  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, (_, y) => row(y))));
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
-const PNG = png(64, 40);
+const PNG = png(240, 150);
 
 let browser;
 let alice;
@@ -61,7 +66,7 @@ test('two people befriend and chat both ways: typing, read receipts, image, reca
   await bubble(bob.page, 'Hello Alice!').locator('[data-state="read"]').waitFor();
 
   await alice.page.locator('#attach').setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: PNG });
-  await bob.page.waitForFunction(() => document.querySelector('.message img')?.naturalWidth === 64);
+  await bob.page.waitForFunction(() => document.querySelector('.message img')?.naturalWidth === 240);
 
   await aliceText.fill('Oops, wrong chat');
   await aliceText.press('Enter');
