@@ -102,17 +102,18 @@ class OpenApiResponsesTest {
     check("DELETE", api + "/groups/{groupId}/members/{uid}", http.delete(groupPath + "/members/" + carol.uid(), a));
     check("POST", api + "/rooms", http.post(api + "/rooms", a, new JsonObject().put("name", "lobby")));
 
-    String conv = group.getString("conv");
+    String conv = api + "/conversations/" + group.getString("conv");
     check("GET", api + "/conversations", http.get(api + "/conversations", a));
-    check("GET", api + "/conversations/{conv}/messages", http.get(api + "/conversations/" + conv + "/messages?limit=5", a));
-    check("GET", api + "/conversations/{conv}/messages", http.get(api + "/conversations/" + conv + "/messages?limit=x", a));
-    check("POST", api + "/conversations/{conv}/read", http.post(api + "/conversations/" + conv + "/read", a,
-        new JsonObject().put("seq", 1)));
-    check("POST", api + "/sync", http.post(api + "/sync", a, new JsonObject().put("convs", new JsonArray()).put("all", true)));
+    check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?limit=5", a));
+    check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?limit=x", a));
+    check("POST", api + "/conversations/{conv}/read", http.post(conv + "/read", a, new JsonObject().put("seq", 1)));
+    check("POST", api + "/sync", http.post(api + "/sync", a,
+        new JsonObject().put("convs", new JsonArray()).put("all", true)));
     check("POST", api + "/sync", http.post(api + "/sync", a, new JsonObject().put("convs", new JsonArray()
         .add(new JsonObject().put("conv", accepted.getString("conv")).put("seq", 0)))));
 
-    JsonObject media = check("POST", api + "/media", http.postBytes(api + "/media", a, Buffer.buffer("hello media"), "text/plain"));
+    JsonObject media = check("POST", api + "/media",
+        http.postBytes(api + "/media", a, Buffer.buffer("hello media"), "text/plain"));
     check("GET", "/media/{sha256}", http.get(media.getString("url"), a));
     check("GET", "/media/{sha256}", http.get("/media/" + "0".repeat(64), a));
 

@@ -38,7 +38,8 @@ class OpenApiRoutesTest {
 
   @Test
   void everyRouteIsDocumentedAndEveryOperationIsRouted() {
-    ImConfig config = ImConfig.of(new JsonObject().put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef")));
+    ImConfig config = ImConfig.of(new JsonObject()
+        .put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef")));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ApiRouter api = new ApiRouter(config, tokens, new UserClient(vertx), null, null, null)
         .withGroups(new GroupRoutes(null, null));
