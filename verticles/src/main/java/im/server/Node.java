@@ -10,6 +10,7 @@ import im.server.api.ApiRouter;
 import im.server.api.GroupRoutes;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
+import im.server.api.WebRoutes;
 import im.server.delivery.NodeDeliveryVerticle;
 import im.server.delivery.RoomDeliveryVerticle;
 import im.server.gateway.GatewayServices;
@@ -241,7 +242,7 @@ public final class Node {
         .compose(v -> deployments.single("admin", index -> new NodeAdminVerticle(nodeId, sessions, scaler())))
         .compose(v -> deployments.single("user", index -> new UserVerticle(accounts, friends, blocks)))
         .compose(v -> deployments.scalable(HTTP,
-            index -> latest(anyHttp, new HttpVerticle(List.of(api, admin), ws, health, prometheus)),
+            index -> latest(anyHttp, new HttpVerticle(List.of(new WebRoutes(), api, admin), ws, health, prometheus)),
             config.http().instances(), count -> { }))
         .onSuccess(v -> {
           httpPort = anyHttp.get().actualPort();

@@ -1,0 +1,82 @@
+import { formatBytes, h, shortTime } from './dom.js';
+
+const SYSTEM_TEXT = {
+  group_created: (who, names, body) => `${who} created “${body.name}”`,
+  group_renamed: (who, names, body) => `${who} renamed the group to “${body.name}”`,
+  member_added: (who, names) => `${who} added ${names}`,
+  member_removed: (who, names) => `${who} removed ${names}`,
+  member_left: (who) => `${who} left`,
+  admin_added: (who, names) => `${who} made ${names} an admin`,
+  admin_removed: (who, names) => `${who} removed ${names} as admin`,
+};
+
+/** One line of text for a message: the conversation list and notifications. */
+export function preview(msg, store) {
+  if (!msg) return '';
+  if (msg.recalled) return 'Message recalled';
+  switch (msg.kind) {
+    case 'text': return msg.body.text;
+    case 'image': return 'Photo';
+    case 'file': return `File: ${msg.body.name}`;
+    case 'audio': return 'Voice message';
+    case 'video': return 'Video';
+    case 'location': return `Location: ${msg.body.name ?? ''}`;
+    case 'system': return systemText(msg, store);
+    default: return 'Message';
+  }
+}
+
+function systemText(msg, store) {
+  const who = msg.body.by === store.me.uid ? 'You' : store.displayName(msg.body.by);
+  (msg.body.uids ?? []).forEach((uid) => store.name(uid));
+  const names = (msg.body.uids ?? []).map((uid) => (uid === store.me.uid ? 'you' : store.displayName(uid))).join(', ');
+  return (SYSTEM_TEXT[msg.body.event] ?? (() => 'Group changed'))(who, names, msg.body);
+}
+
+/** How long a sender may recall (docs/protocol.md §1, messages.recallWindowMs default). */
+const RECALL_WINDOW_MS = 120000;
+
+/**
+ * The list item of one message. `state` of one's own: sending, failed, sent (acked) or read (a peer's read
+ * position is at or past it).
+ */
+export function messageItem(msg, { store, conv, groupLabel, onRecall, onRetry }) {
+  if (msg.kind === 'system') {
+    return h('li.system', { 'data-seq': msg.seq }, systemText(msg, store));
+  }
+  const own = msg.own ?? msg.from === store.me.uid;
+  const read = own && msg.seq && (store.peerRead.get(conv) ?? 0) >= msg.seq;
+  const state = msg.state ?? (read ? 'read' : 'sent');
+  const content = msg.recalled ? h('em.recalled', {}, own ? 'You recalled a message' : 'Message recalled') : body(msg, store);
+  const canRecall = own && msg.seq && !msg.recalled && Date.now() - msg.ts < RECALL_WINDOW_MS;
+  return h('li.message', { class: [own ? 'own' : 'theirs', msg.recalled && 'is-recalled'], 'data-seq': msg.seq ?? null, 'data-cmid': msg.cmid ?? null },
+    !own && groupLabel ? h('span.author', {}, store.displayName(msg.from)) : null,
+    h('div.bubble', {}, content),
+    h('span.meta', {},
+      h('time', { datetime: new Date(msg.ts).toISOString() }, shortTime(msg.ts)),
+      own ? h('span.state', { class: `state-${state}`, 'data-state': state }, stateLabel(state, msg)) : null,
+      state === 'failed' ? h('button.link', { type: 'button', onclick: () => onRetry(msg) }, 'Retry') : null,
+      canRecall ? h('button.link.recall', { type: 'button', 'aria-label': 'Recall this message', onclick: () => onRecall(msg) }, 'Recall') : null));
+}
+
+function stateLabel(state, msg) {
+  return { sending: 'Sending…', failed: `Not sent${msg.error ? ` (${msg.error})` : ''}`, sent: 'Sent ✓', read: 'Read ✓✓' }[state];
+}
+
+function body(msg, store) {
+  const b = msg.body ?? {};
+  switch (msg.kind) {
+    case 'text': return h('p.text', {}, b.text);
+    case 'image': {
+      const img = h('img', { src: store.http.mediaUrl(b.url), alt: b.name ?? 'Image', loading: 'lazy' });
+      if (b.width && b.height) { img.width = Math.min(260, b.width); img.height = Math.round(img.width * (b.height / b.width)); }
+      return h('a.image', { href: store.http.mediaUrl(b.url), target: '_blank', rel: 'noopener' }, img);
+    }
+    case 'file': case 'audio': case 'video':
+      return h('a.file', { href: store.http.mediaUrl(b.url), download: b.name ?? 'file' },
+        h('span.file-icon', { 'aria-hidden': 'true' }, (b.name ?? '').split('.').pop().slice(0, 4).toUpperCase() || 'FILE'),
+        h('span', {}, h('strong', {}, b.name ?? msg.kind), h('br'), h('span.muted', {}, `${b.mime} · ${formatBytes(b.size ?? 0)}`)));
+    case 'location': return h('p.text', {}, `Location: ${b.name ?? ''} ${b.lat}, ${b.lng}`);
+    default: return h('p.text.muted', {}, `Unsupported message (${msg.kind})`);
+  }
+}
