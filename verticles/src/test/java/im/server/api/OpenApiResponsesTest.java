@@ -107,6 +107,8 @@ class OpenApiResponsesTest {
     check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?limit=5", a));
     check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?limit=x", a));
     check("POST", api + "/conversations/{conv}/read", http.post(conv + "/read", a, new JsonObject().put("seq", 1)));
+    check("PUT", api + "/conversations/{conv}/mute", http.put(conv + "/mute", a, new JsonObject().put("muted", true)));
+    check("PUT", api + "/conversations/{conv}/mute", http.put(conv + "/mute", a, new JsonObject().put("muted", "yes")));
     check("POST", api + "/sync", http.post(api + "/sync", a,
         new JsonObject().put("convs", new JsonArray()).put("all", true)));
     check("POST", api + "/sync", http.post(api + "/sync", a, new JsonObject().put("convs", new JsonArray()
@@ -114,14 +116,28 @@ class OpenApiResponsesTest {
 
     JsonObject media = check("POST", api + "/media",
         http.postBytes(api + "/media", a, Buffer.buffer("hello media"), "text/plain"));
-    check("GET", "/media/{sha256}", http.get(media.getString("url"), a));
-    check("GET", "/media/{sha256}", http.get("/media/" + "0".repeat(64), a));
+    check("GET", "/media/{id}", http.get(media.getString("url"), a));
+    check("GET", "/media/{id}", http.get("/media/" + "0".repeat(64), a));
+    String mediaId = media.getString("url").substring("/media/".length());
+    JsonObject link = check("GET", api + "/media/{id}/link", http.get(api + "/media/" + mediaId + "/link", a));
+    check("GET", "/media/{id}", http.get(link.getString("url"), null));
 
     check("PUT", api + "/blocks/{uid}", http.put(api + "/blocks/" + carol.uid(), a, null));
     check("GET", api + "/blocks", http.get(api + "/blocks", a));
     check("DELETE", api + "/blocks/{uid}", http.delete(api + "/blocks/" + carol.uid(), a));
     check("DELETE", api + "/friends/{uid}", http.delete(api + "/friends/" + bob.uid(), a));
     check("DELETE", api + "/friends/{uid}", http.delete(api + "/friends/" + bob.uid(), a));
+
+    TestNode.User dave = await(node.newUser());
+    check("POST", api + "/auth/logout", http.post(api + "/auth/logout", dave.token(), null));
+    check("POST", api + "/auth/logout", http.post(api + "/auth/logout", dave.token(), null));
+    TestNode.User erin = await(node.newUser());
+    check("POST", api + "/auth/logout-all", http.post(api + "/auth/logout-all", erin.token(), null));
+    TestNode.User frank = await(node.newUser());
+    check("DELETE", api + "/users/me", http.delete(api + "/users/me", frank.token(),
+        new JsonObject().put("password", "not-the-password")));
+    check("DELETE", api + "/users/me", http.delete(api + "/users/me", frank.token(),
+        new JsonObject().put("password", "password-" + frank.username())));
 
     check("GET", "/admin/nodes", http.get("/admin/nodes", ADMIN));
     check("GET", "/admin/nodes", http.get("/admin/nodes", "wrong"));

@@ -41,7 +41,7 @@ class OpenApiRoutesTest {
     ImConfig config = ImConfig.of(new JsonObject()
         .put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef")));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
-    ApiRouter api = new ApiRouter(config, tokens, new UserClient(vertx), null, null, null)
+    ApiRouter api = new ApiRouter(config, tokens, null, new UserClient(vertx), null, null, null)
         .withGroups(new GroupRoutes(null, null));
     Router router = Router.router(vertx);
     List.of(new WebRoutes(), api, new AdminRoutes("admin-token", "node-1", null)).forEach(mount -> mount.mount(router));
