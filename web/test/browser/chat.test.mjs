@@ -54,13 +54,15 @@ test('two people befriend and chat both ways: typing, read receipts, image, reca
   await alice.page.getByRole('tab', { name: 'Chats' }).click();
   await alice.page.locator('.conversation', { hasText: bob.username }).click();
   const aliceText = alice.page.getByLabel('Message', { exact: true });
-  await aliceText.pressSequentially('Hi Bob', { delay: 20 });
-  await bob.page.getByText(`${alice.username} is typing…`).waitFor();
+  await aliceText.fill('Hi Bob');
   await aliceText.press('Enter');
   await bubble(bob.page, 'Hi Bob').waitFor();
   await bubble(alice.page, 'Hi Bob').locator('[data-state="read"]').waitFor();
 
-  await bob.page.getByLabel('Message', { exact: true }).fill('Hello Alice! Good to see you here.');
+  // Typing shows once the conversation holds a message (protocol §3, Typing): Bob types his answer.
+  const bobText = bob.page.getByLabel('Message', { exact: true });
+  await bobText.pressSequentially('Hello Alice! Good to see you here.', { delay: 20 });
+  await alice.page.getByText(`${bob.username} is typing…`).waitFor();
   await bob.page.getByRole('button', { name: 'Send' }).click();
   await bubble(alice.page, 'Hello Alice!').waitFor();
   await bubble(bob.page, 'Hello Alice!').locator('[data-state="read"]').waitFor();

@@ -88,11 +88,12 @@ test('typing, read receipts, recall and presence reach the other side', async ()
   const conv = await befriend(alice, bob);
   const a = await connect(alice);
   const b = await connect(bob);
+  // A one-to-one conversation exists for typing once a message is stored in it (protocol §3, Typing).
+  const ack = await a.send(conv, 'text', { text: 'read me' });
   const typing = waitFor(b, 'typing', (f) => f.conv === conv && f.uid === alice.uid);
   a.typing(conv);
   await typing;
 
-  const ack = await a.send(conv, 'text', { text: 'read me' });
   const read = waitFor(a, 'read', (f) => f.conv === conv && f.uid === bob.uid && f.seq === ack.seq);
   b.read(conv, ack.seq);
   await read;
