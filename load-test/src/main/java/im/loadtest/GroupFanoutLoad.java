@@ -76,10 +76,9 @@ public final class GroupFanoutLoad {
       long start = System.nanoTime();
       stats.timeline().start(vertx, OneToOneLoad.PROGRESS_MS);
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(durationMs);
-      double perSender = (double) rate / groups;
-      Completable sending = Completable.merge(senders.stream()
-          .map(sender -> rate > 0 ? sender.paced(perSender, start, deadline) : sender.sends(0, window, deadline))
-          .toList());
+      Completable sending = rate > 0
+          ? Pacer.run(vertx, senders, (double) rate / groups, start, deadline)
+          : Completable.merge(senders.stream().map(sender -> sender.sends(0, window, deadline)).toList());
       Future.fromCompletionStage(sending.toCompletionStage(null)).await(durationMs + 60_000, TimeUnit.MILLISECONDS);
       stats.settled(vertx, drainMs).await(drainMs + 10_000, TimeUnit.MILLISECONDS);
       ReportFiles.finish(vertx, stats, "group-fanout", describe, System.nanoTime() - start,

@@ -80,12 +80,10 @@ public final class OneToOneLoad {
     long startNanos = System.nanoTime();
     stats.timeline().start(vertx, PROGRESS_MS);
     long deadline = options.timed() ? startNanos + TimeUnit.MILLISECONDS.toNanos(options.durationMs()) : 0;
-    double perSender = (double) options.rate() / options.pairs();
-    Completable sending = Completable.merge(senders.stream()
-        .map(sender -> options.openModel()
-            ? sender.paced(perSender, startNanos, deadline)
-            : sender.sends(options.messages(), options.window(), deadline))
-        .toList());
+    Completable sending = options.openModel()
+        ? Pacer.run(vertx, senders, (double) options.rate() / options.pairs(), startNanos, deadline)
+        : Completable.merge(senders.stream()
+            .map(sender -> sender.sends(options.messages(), options.window(), deadline)).toList());
     return Future.fromCompletionStage(sending.toCompletionStage(null))
         .compose(sent -> {
           long elapsed = System.nanoTime() - startNanos;

@@ -86,8 +86,7 @@ public final class ReconnectStormLoad {
       long start = System.nanoTime();
       stats.timeline().start(vertx, OneToOneLoad.PROGRESS_MS);
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(beforeMs + afterMs);
-      Completable sending = Completable.merge(senders.stream()
-          .map(sender -> sender.paced((double) rate / pairs, start, deadline)).toList());
+      Completable sending = Pacer.run(vertx, senders, (double) rate / pairs, start, deadline);
       Future<Void> sent = Future.fromCompletionStage(sending.toCompletionStage(null));
 
       Thread.sleep(beforeMs);

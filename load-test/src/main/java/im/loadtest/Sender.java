@@ -54,19 +54,6 @@ final class Sender {
         .flatMapCompletable(this::send, false, window);
   }
 
-  /**
-   * Open model: {@code perSecond} messages a second on a fixed schedule from {@code startNanos} until
-   * {@code deadlineNanos}, each sent at its time whatever the replies to earlier ones; the latencies of a message
-   * count from its scheduled time (no coordinated omission: a server that stalls is charged for the whole stall).
-   * Completes once every send has been acked or has failed.
-   */
-  Completable paced(double perSecond, long startNanos, long deadlineNanos) {
-    long periodNanos = Math.max(1, Math.round(1e9 / perSecond));
-    return Flowable.interval(Math.max(0, startNanos - System.nanoTime()), periodNanos, TimeUnit.NANOSECONDS)
-        .takeWhile(n -> startNanos + n * periodNanos < deadlineNanos && !client.closed().isComplete())
-        .flatMapCompletable(n -> send(n.intValue(), startNanos + n * periodNanos), false, Integer.MAX_VALUE);
-  }
-
   /** Closed model: the message is due now. */
   private Completable send(int n) {
     return send(n, System.nanoTime());
@@ -76,7 +63,7 @@ final class Sender {
    * One message, settled: an ack is recorded, any failure counted; neither stops the sender. The text carries the
    * wall-clock time it was due, so its peer measures delivery from then.
    */
-  private Completable send(int n, long dueNanos) {
+  Completable send(int n, long dueNanos) {
     String cmid = runId.cmid(pair, n);
     JsonObject send = new JsonObject()
         .put("cmid", cmid)

@@ -62,6 +62,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
@@ -147,7 +148,7 @@ public final class Node {
         .withMetrics(prometheus.factory())
         .buildClustered()
         .compose(vertx -> {
-          Redis redis = Redis.createClient(vertx, config.redis().url());
+          Redis redis = Redis.createClient(vertx, sharedRedisOptions(config.redis().url()));
           Pool pool = Database.pool(vertx, config.pg());
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
@@ -174,6 +175,16 @@ public final class Node {
     hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MEMBER_SILENCE_SECONDS));
     return hazelcast;
+  }
+
+  /**
+   * The node's pooled Redis client, shared by presence, login throttles and health. Vert.x's defaults (6
+   * connections, 24 waiting requests) refuse requests as soon as a burst of logins meets presence traffic; these
+   * bounds absorb bursts while still failing fast when Redis is really gone.
+   */
+  private static RedisOptions sharedRedisOptions(String url) {
+    return new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(4096)
+        .setMaxWaitingHandlers(4096);
   }
 
   private Future<Void> checkRedis() {
