@@ -102,6 +102,8 @@ public final class ReconnectStormLoad {
           peer = peersByClient.get(old);
         }
         long syncFrom = peer.dropped();
+        // What the dropped connection still receives (a kick racing its close) is not the peer's any more.
+        old.frameHandler(frame -> { });
         old.close();
         String conv = Conv.p2p(accounts.get(2 * p).uid(), accounts.get(2 * p + 1).uid());
         int index = 2 * p + 1;
