@@ -2,13 +2,10 @@ package im.loadtest;
 
 import im.protocol.Op;
 import im.protocol.client.ImClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,22 +24,17 @@ public final class ConnectionsLoad {
   private static final long HEARTBEAT_MS = 30_000;
 
   public static void main(String[] args) throws Exception {
-    Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("connections", "hold", "node-pid"));
-    Flags given;
-    Target target;
-    try {
-      given = Flags.parse(args, known);
-      target = Target.from(given);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println("usage: java -cp im-load-test.jar im.loadtest.ConnectionsLoad [--key=value ...]\n"
-          + Target.USAGE + "\n  --connections=1000    authenticated connections to open\n"
-          + "  --hold=10             seconds to hold them, with heartbeats\n"
-          + "  --node-pid=0          the node's pid on this machine: full GC before each sample, and its RSS");
+    Target.Args parsed = Target.parse(args, "ConnectionsLoad",
+        List.of("connections", "hold", "node-pid"),
+        "  --connections=1000    authenticated connections to open\n"
+        + "  --hold=10             seconds to hold them, with heartbeats\n"
+        + "  --node-pid=0          the node's pid on this machine: full GC before each sample, and its RSS");
+    if (parsed == null) {
       System.exit(64);
       return;
     }
+    Flags given = parsed.flags();
+    Target target = parsed.target();
     int connections = given.integer("connections", 1000);
     int holdSeconds = given.integer("hold", 10);
     long pid = given.integer("node-pid", 0);

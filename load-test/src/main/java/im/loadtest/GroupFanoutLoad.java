@@ -6,9 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,25 +20,20 @@ import java.util.concurrent.TimeUnit;
 public final class GroupFanoutLoad {
 
   public static void main(String[] args) {
-    Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("groups", "members", "duration", "rate", "window", "drain-ms", ReportFiles.FLAG));
-    Flags given;
-    Target target;
-    try {
-      given = Flags.parse(args, known);
-      target = Target.from(given);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println("usage: java -cp im-load-test.jar im.loadtest.GroupFanoutLoad [--key=value ...]\n"
-          + Target.USAGE + "\n  --groups=1            groups, each with one sender\n"
-          + "  --members=200         members per group (at most the node's groups.maxMembers), all online\n"
-          + "  --duration=10         seconds of sending\n"
-          + "  --rate=0              open model: messages per second over all groups (0: closed, --window)\n"
-          + "  --window=1            closed model: sends per sender awaiting their ack\n"
-          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
+    Target.Args parsed = Target.parse(args, "GroupFanoutLoad",
+        List.of("groups", "members", "duration", "rate", "window", "drain-ms", ReportFiles.FLAG),
+        "  --groups=1            groups, each with one sender\n"
+        + "  --members=200         members per group (at most the node's groups.maxMembers), all online\n"
+        + "  --duration=10         seconds of sending\n"
+        + "  --rate=0              open model: messages per second over all groups (0: closed, --window)\n"
+        + "  --window=1            closed model: sends per sender awaiting their ack\n"
+        + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
+    if (parsed == null) {
       System.exit(64);
       return;
     }
+    Flags given = parsed.flags();
+    Target target = parsed.target();
     int groups = given.integer("groups", 1);
     int members = given.integer("members", 200);
     long durationMs = TimeUnit.SECONDS.toMillis(given.integer("duration", 10));

@@ -9,11 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,25 +32,20 @@ public final class ReconnectStormLoad {
   private static final int SYNC_LIMIT = 1000;
 
   public static void main(String[] args) {
-    Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG));
-    Flags given;
-    Target target;
-    try {
-      given = Flags.parse(args, known);
-      target = Target.from(given);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println("usage: java -cp im-load-test.jar im.loadtest.ReconnectStormLoad [--key=value ...]\n"
-          + Target.USAGE + "\n  --pairs=1000          sender -> peer pairs; every peer drops and reconnects\n"
-          + "  --rate=2000           messages per second over all senders, before, during and after the storm\n"
-          + "  --before=5            seconds of traffic before the drop\n"
-          + "  --after=10            seconds of traffic after the drop\n"
-          + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
-          + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
+    Target.Args parsed = Target.parse(args, "ReconnectStormLoad",
+        List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG),
+        "  --pairs=1000          sender -> peer pairs; every peer drops and reconnects\n"
+        + "  --rate=2000           messages per second over all senders, before, during and after the storm\n"
+        + "  --before=5            seconds of traffic before the drop\n"
+        + "  --after=10            seconds of traffic after the drop\n"
+        + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
+        + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
+    if (parsed == null) {
       System.exit(64);
       return;
     }
+    Flags given = parsed.flags();
+    Target target = parsed.target();
     int pairs = given.integer("pairs", 1000);
     int rate = given.integer("rate", 2 * pairs);
     long beforeMs = TimeUnit.SECONDS.toMillis(given.integer("before", 5));
@@ -119,7 +112,7 @@ public final class ReconnectStormLoad {
       ReportFiles.finish(vertx, stats, "reconnect-storm", describe, System.nanoTime() - start,
           given.string(ReportFiles.FLAG, ""));
       System.out.printf("storm      %d peers dropped at once; all reconnected and synced %.1f s after the drop; "
-          + "%d connect attempts failed and were retried%n", pairs, stormSeconds, failedConnects.sum());
+        + "%d connect attempts failed and were retried%n", pairs, stormSeconds, failedConnects.sum());
       long failedSyncs = synced.stream().filter(Future::failed).count();
       status = stats.clean() && failedSyncs == 0 ? 0 : 2;
     } catch (Exception e) {

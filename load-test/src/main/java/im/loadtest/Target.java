@@ -1,6 +1,8 @@
 package im.loadtest;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The node a scenario loads and how its clients reach it: the transport, the ports, how many set-up steps may be
@@ -20,6 +22,27 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
 
   static final List<String> FLAGS = List.of("host", "http-port", "tcp-port", "transport", "setup-concurrency",
       "source-addresses");
+
+  /** A scenario's parsed arguments: its own flags and the target they name. */
+  record Args(Flags flags, Target target) {}
+
+  /**
+   * Parses a scenario's arguments: the target's flags and {@code own}. On a bad argument prints why and
+   * {@code usage} (the scenario's own lines; the target's are added) and returns null: the caller exits 64.
+   */
+  static Args parse(String[] args, String scenario, List<String> own, String usage) {
+    Set<String> known = new HashSet<>(FLAGS);
+    known.addAll(own);
+    try {
+      Flags given = Flags.parse(args, known);
+      return new Args(given, from(given));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println("usage: java -cp im-load-test.jar im.loadtest." + scenario + " [--key=value ...]\n" + USAGE
+          + "\n" + usage);
+      return null;
+    }
+  }
 
   static Target from(Flags given) {
     String sources = given.string("source-addresses", "");
