@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.Supplier;
+
 /**
  * Register, login, logout, account closing and profiles ({@code docs/protocol.md §4} accounts) over the user
  * service: these handlers read the request, ask {@link UserClient} and write its answer. Tokens are issued and
@@ -47,10 +49,8 @@ final class AccountRoutes {
     String password = RequestJson.string(body, "password", true);
     String address = address(ctx);
     limits.beforeLogin(username, address)
-        .compose(allowed -> users.login(username, password)
-            .recover(failure -> wrongPassword(failure)
-                ? limits.failedLogin(username, address).transform(counted -> Future.failedFuture(failure))
-                : Future.failedFuture(failure)))
+        .compose(allowed -> countingWrongPassword(users.login(username, password),
+            () -> limits.failedLogin(username, address)))
         .onSuccess(signedIn -> {
           String uid = signedIn.profile().uid();
           JwtTokens.Issued issued = tokens.issue(uid, signedIn.tokenGeneration());
@@ -75,17 +75,17 @@ final class AccountRoutes {
     String uid = BearerAuth.uid(ctx);
     String address = address(ctx);
     limits.beforeClose(uid, address)
-        .compose(allowed -> users.close(uid, password)
-            .recover(failure -> wrongPassword(failure)
-                ? limits.failedClose(uid, address).transform(counted -> Future.failedFuture(failure))
-                : Future.failedFuture(failure)))
+        .compose(allowed -> countingWrongPassword(users.close(uid, password), () -> limits.failedClose(uid, address)))
         .compose(closed -> revoker.closed(uid, closed.tokenGeneration()))
         .onSuccess(done -> Replies.noContent(ctx))
         .onFailure(ctx::fail);
   }
 
-  private static boolean wrongPassword(Throwable failure) {
-    return failure instanceof ImException im && im.code() == ErrorCode.UNAUTHORIZED;
+  /** A wrong password ({@code unauthorized}) is counted against the limits before it is answered; the failure stays. */
+  private static <T> Future<T> countingWrongPassword(Future<T> attempt, Supplier<Future<?>> countFailure) {
+    return attempt.recover(failure -> failure instanceof ImException im && im.code() == ErrorCode.UNAUTHORIZED
+        ? countFailure.get().transform(counted -> Future.failedFuture(failure))
+        : Future.failedFuture(failure));
   }
 
   /** The peer's address: proxies' forwarding headers are not trusted, since any client can set them. */
