@@ -233,7 +233,7 @@ final class GroupCommitter {
             return Future.succeededFuture();
           }));
     }
-    return chain.map(v -> failed.isEmpty() ? committed : committed.stream().filter(send -> !failed.contains(send)).toList());
+    return chain.map(v -> IsolatingInsert.without(committed, failed));
   }
 
   private Future<Void> resolveSkipped(List<PendingSend> skipped) {
