@@ -24,14 +24,18 @@ public final class ConnectionsLoad {
   private static final long HEARTBEAT_MS = 30_000;
 
   public static void main(String[] args) throws Exception {
+    System.exit(run(args));
+  }
+
+  /** Exit status: 0 clean run, 2 run finished with errors or losses, 1 run failed, 64 bad arguments. */
+  static int run(String[] args) throws Exception {
     Target.Args parsed = Target.parse(args, "ConnectionsLoad",
         List.of("connections", "hold", "node-pid"),
         "  --connections=1000    authenticated connections to open\n"
         + "  --hold=10             seconds to hold them, with heartbeats\n"
         + "  --node-pid=0          the node's pid on this machine: full GC before each sample, and its RSS");
     if (parsed == null) {
-      System.exit(64);
-      return;
+      return 64;
     }
     Flags given = parsed.flags();
     Target target = parsed.target();
@@ -71,7 +75,7 @@ public final class ConnectionsLoad {
       probe.close();
       vertx.close().await(30, TimeUnit.SECONDS);
     }
-    System.exit(status);
+    return status;
   }
 
   static String report(Target target, int connections, double connectSeconds, long open, long dropped,

@@ -20,6 +20,11 @@ import java.util.concurrent.TimeUnit;
 public final class GroupFanoutLoad {
 
   public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Exit status: 0 clean run, 2 run finished with errors or losses, 1 run failed, 64 bad arguments. */
+  static int run(String[] args) {
     Target.Args parsed = Target.parse(args, "GroupFanoutLoad",
         List.of("groups", "members", "duration", "rate", "window", "drain-ms", ReportFiles.FLAG),
         "  --groups=1            groups, each with one sender\n"
@@ -29,8 +34,7 @@ public final class GroupFanoutLoad {
         + "  --window=1            closed model: sends per sender awaiting their ack\n"
         + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
     if (parsed == null) {
-      System.exit(64);
-      return;
+      return 64;
     }
     Flags given = parsed.flags();
     Target target = parsed.target();
@@ -42,8 +46,7 @@ public final class GroupFanoutLoad {
     long drainMs = given.integer("drain-ms", 10_000);
     if (groups < 1 || members < 2 || window < 1 || rate < 0) {
       System.err.println("--groups >= 1, --members >= 2, --window >= 1, --rate >= 0");
-      System.exit(64);
-      return;
+      return 64;
     }
     Vertx vertx = Vertx.vertx();
     RunId runId = RunId.random();
@@ -84,7 +87,7 @@ public final class GroupFanoutLoad {
       setup.close().await();
       vertx.close().await();
     }
-    System.exit(status);
+    return status;
   }
 
   private static void progress(String format, Object... args) {

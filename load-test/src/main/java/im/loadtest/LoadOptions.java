@@ -9,7 +9,7 @@ import java.util.Set;
  * what cannot make a run.
  */
 record LoadOptions(Target target, int pairs, int messages, int window, long durationMs, int rate, long drainMs,
-                   String reportDir) {
+                   String reportDir, boolean findMax, int step, int maxRate) {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar im-load-test.jar [--key=value ...]",
@@ -22,12 +22,18 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
       "                       replies (needs --duration; --window is ignored); latencies count from each message's",
       "                       due time, so a server that falls behind shows it",
       "  --drain-ms=5000      how long to wait after the last ack for deliveries still under way",
+      "  --find-max=false     step the open-model rate up from --rate by --step, one run of --duration per step,",
+      "                       until a step loses a message, misses its rate or has end-to-end p99 >= 50 ms (or",
+      "                       --max-rate is passed); reports the highest rate held",
+      "  --step=RATE          increment of --find-max (default: --rate)",
+      "  --max-rate=0         highest rate --find-max tries (0: no limit)",
       ReportFiles.USAGE);
 
   /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
   static LoadOptions parse(String[] args) {
     Set<String> known = new HashSet<>(Target.FLAGS);
-    known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms", ReportFiles.FLAG));
+    known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms", ReportFiles.FLAG, "find-max", "step",
+        "max-rate"));
     Flags given = Flags.parse(args, known);
     LoadOptions options = new LoadOptions(
         Target.from(given),
@@ -37,12 +43,18 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
         given.has("duration") ? durationMs(given.string("duration", "")) : 0,
         given.integer("rate", 0),
         given.integer("drain-ms", 5000),
-        given.string(ReportFiles.FLAG, ""));
+        given.string(ReportFiles.FLAG, ""),
+        Boolean.parseBoolean(given.string("find-max", "false")),
+        given.integer("step", given.integer("rate", 0)),
+        given.integer("max-rate", 0));
     if (options.pairs < 1 || options.messages < 1 || options.window < 1) {
       throw new IllegalArgumentException("--pairs, --messages and --window must be >= 1");
     }
     if (options.rate < 0 || (options.rate > 0 && !options.timed())) {
       throw new IllegalArgumentException("--rate must be >= 0, and an open-model run needs --duration");
+    }
+    if (options.findMax && (!options.openModel() || options.step < 1)) {
+      throw new IllegalArgumentException("--find-max needs --rate (the first step), --duration (per step) and --step >= 1");
     }
     return options;
   }
@@ -55,6 +67,11 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
   /** Whether senders stop at a deadline rather than after {@code messages} each. */
   boolean timed() {
     return durationMs > 0;
+  }
+
+  /** This run at another open-model rate: one step of {@code --find-max}. */
+  LoadOptions atRate(int stepRate) {
+    return new LoadOptions(target, pairs, messages, window, durationMs, stepRate, drainMs, reportDir, false, step, maxRate);
   }
 
   /** The first line of the report: what was run against which node. */

@@ -128,9 +128,10 @@ final class LoadSetup {
 
   /** Connects and authenticates one client of {@code account} as device {@code load-<index>} (again, after a drop). */
   Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
+    Target.Node node = target.node(index);
     Future<ImClient> connecting = target.overWebSocket()
-        ? ImClient.ws(vertx, wsClients.get(index % wsClients.size()), target.host(), target.httpPort())
-        : ImClient.tcp(vertx, tcpClients.get(index % tcpClients.size()), target.host(), target.tcpPort());
+        ? ImClient.ws(vertx, wsClients.get(index % wsClients.size()), node.host(), node.httpPort())
+        : ImClient.tcp(vertx, tcpClients.get(index % tcpClients.size()), node.host(), node.tcpPort());
     return connecting.compose(client -> {
       synchronized (opened) {
         opened.add(client);

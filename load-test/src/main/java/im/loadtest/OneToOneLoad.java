@@ -4,6 +4,7 @@ import im.protocol.client.ImClient;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,33 +34,37 @@ public final class OneToOneLoad {
     this.options = options;
   }
 
-  /** Exit status: 0 clean run, 2 run finished with errors or missing deliveries, 1 setup failed, 64 bad arguments. */
   public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Exit status: 0 clean run, 2 run finished with errors or missing deliveries, 1 setup failed, 64 bad arguments. */
+  static int run(String[] args) {
     LoadOptions options;
     try {
       options = LoadOptions.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.err.println(LoadOptions.USAGE);
-      System.exit(64);
-      return;
+      return 64;
     }
     Vertx vertx = Vertx.vertx();
-    int status;
     try {
-      status = new OneToOneLoad(vertx, options).run().await();
+      if (options.findMax()) {
+        return MaxRateSearch.run(options, step -> new OneToOneLoad(vertx, step).measureOnce());
+      }
+      return new OneToOneLoad(vertx, options).measureOnce().await().getBoolean("clean") ? 0 : 2;
     } catch (Exception e) {
       // await() rethrows the cause as it is, checked exceptions such as ConnectException included.
       System.err.println("load run failed: " + e);
-      status = 1;
+      return 1;
     } finally {
       vertx.close().await();
     }
-    System.exit(status);
   }
 
-  /** Completes with the exit status once the report is printed. */
-  Future<Integer> run() {
+  /** Completes with the run's summary (see {@link LoadStats#summary}) once its report is printed. */
+  Future<JsonObject> measureOnce() {
     LoadSetup setup = new LoadSetup(vertx, options.target(), runId);
     progress("signing up %d users", 2 * options.pairs());
     return setup.signUp(2 * options.pairs())
@@ -72,7 +77,7 @@ public final class OneToOneLoad {
   }
 
   /** Even indexes send to the odd index after them, which receives. */
-  private Future<Integer> measure(List<LoadSetup.Account> accounts, List<ImClient> clients) {
+  private Future<JsonObject> measure(List<LoadSetup.Account> accounts, List<ImClient> clients) {
     List<Sender> senders = IntStream.range(0, options.pairs())
         .mapToObj(pair -> new Sender(clients.get(2 * pair), "to", accounts.get(2 * pair + 1).uid(), pair, runId, stats))
         .toList();
@@ -93,7 +98,7 @@ public final class OneToOneLoad {
             } catch (IOException e) {
               System.err.println("report files not written: " + e);
             }
-            return stats.clean() ? 0 : 2;
+            return stats.summary(options.describe(), elapsed);
           });
         });
   }

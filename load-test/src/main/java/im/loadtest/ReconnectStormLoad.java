@@ -32,6 +32,11 @@ public final class ReconnectStormLoad {
   private static final int SYNC_LIMIT = 1000;
 
   public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Exit status: 0 clean run, 2 run finished with errors or losses, 1 run failed, 64 bad arguments. */
+  static int run(String[] args) {
     Target.Args parsed = Target.parse(args, "ReconnectStormLoad",
         List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG),
         "  --pairs=1000          sender -> peer pairs; every peer drops and reconnects\n"
@@ -41,8 +46,7 @@ public final class ReconnectStormLoad {
         + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
         + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
     if (parsed == null) {
-      System.exit(64);
-      return;
+      return 64;
     }
     Flags given = parsed.flags();
     Target target = parsed.target();
@@ -122,7 +126,7 @@ public final class ReconnectStormLoad {
       setup.close().await();
       vertx.close().await();
     }
-    System.exit(status);
+    return status;
   }
 
   /** Waits {@code delayMs}, connects (retrying with a doubling back-off), then fills the gap with sync. */

@@ -3,6 +3,8 @@ package im.loadtest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The node a scenario loads and how its clients reach it: the transport, the ports, how many set-up steps may be
@@ -10,7 +12,29 @@ import java.util.Set;
  * server port; spread more connections over several {@code 127.0.0.x}).
  */
 record Target(String host, int httpPort, int tcpPort, String transport, int setupConcurrency,
-              List<String> sourceAddresses) {
+              List<String> sourceAddresses, List<Node> nodes) {
+
+  /** One node of a cluster that clients connect to. */
+  record Node(String host, int httpPort, int tcpPort) {
+
+    /** {@code host:httpPort:tcpPort} */
+    static Node parse(String spec) {
+      String[] parts = spec.trim().split(":");
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("--nodes takes host:httpPort:tcpPort entries: " + spec);
+      }
+      try {
+        return new Node(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--nodes takes host:httpPort:tcpPort entries: " + spec);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + httpPort + ":" + tcpPort;
+    }
+  }
 
   static final String USAGE = String.join("\n",
       "  --host=127.0.0.1     node to load",
@@ -18,10 +42,13 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
       "  --tcp-port=9000      TCP gateway port",
       "  --transport=ws       ws or tcp",
       "  --setup-concurrency=32  registrations, logins and connects in flight during setup",
-      "  --source-addresses=  local addresses to connect from, comma-separated (default: any)");
+      "  --source-addresses=  local addresses to connect from, comma-separated (default: any)",
+      "  --nodes=             several nodes of one cluster, host:httpPort:tcpPort comma-separated: client i connects",
+      "                       to node i mod n, so a pair's sender and peer sit on different nodes (default: the node",
+      "                       above); sign-up goes to the first");
 
   static final List<String> FLAGS = List.of("host", "http-port", "tcp-port", "transport", "setup-concurrency",
-      "source-addresses");
+      "source-addresses", "nodes");
 
   /** A scenario's parsed arguments: its own flags and the target they name. */
   record Args(Flags flags, Target target) {}
@@ -46,9 +73,13 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
 
   static Target from(Flags given) {
     String sources = given.string("source-addresses", "");
-    Target target = new Target(given.string("host", "127.0.0.1"), given.integer("http-port", 8080),
-        given.integer("tcp-port", 9000), given.string("transport", "ws"), given.integer("setup-concurrency", 32),
-        sources.isBlank() ? List.of() : List.of(sources.split(",")));
+    String nodeList = given.string("nodes", "");
+    List<Node> nodes = nodeList.isBlank()
+        ? List.of(new Node(given.string("host", "127.0.0.1"), given.integer("http-port", 8080), given.integer("tcp-port", 9000)))
+        : Stream.of(nodeList.split(",")).map(Node::parse).toList();
+    Node first = nodes.get(0);
+    Target target = new Target(first.host(), first.httpPort(), first.tcpPort(), given.string("transport", "ws"),
+        given.integer("setup-concurrency", 32), sources.isBlank() ? List.of() : List.of(sources.split(",")), nodes);
     if (!target.transport.equals("ws") && !target.transport.equals("tcp")) {
       throw new IllegalArgumentException("--transport must be ws or tcp");
     }
@@ -62,8 +93,14 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
     return transport.equals("ws");
   }
 
-  /** host:port of the transport's endpoint. */
+  /** The node client {@code index} connects to. */
+  Node node(int index) {
+    return nodes.get(index % nodes.size());
+  }
+
+  /** host:port of the transport's endpoint, on every node. */
   String endpoint() {
-    return host + ":" + (overWebSocket() ? httpPort : tcpPort);
+    return nodes.stream().map(node -> node.host() + ":" + (overWebSocket() ? node.httpPort() : node.tcpPort()))
+        .collect(Collectors.joining(","));
   }
 }

@@ -4,6 +4,7 @@ import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
 import im.shared.Ids;
+import im.testing.NodeProcess;
 import im.testing.TestDatabase;
 import im.testing.TestUsers;
 import im.testing.TestUsers.TestUser;

@@ -1,10 +1,10 @@
 package im.server.cluster;
 
-import im.server.NodeProcess;
 import im.protocol.Conv;
 import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
+import im.testing.NodeProcess;
 import im.testing.Poll;
 import im.testing.TestUsers.TestUser;
 import io.vertx.core.Future;

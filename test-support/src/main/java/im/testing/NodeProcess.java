@@ -1,7 +1,6 @@
-package im.server;
+package im.testing;
 
 import im.protocol.client.ImHttp;
-import im.testing.Poll;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -20,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One node as a real {@code im.server.Main} process on the test classpath, so that it can be killed
+ * One node as a real {@code im.server.Main} process (on the test classpath, or the built fat jar), so that it can be killed
  * ({@code kill -9}: {@link #kill}) or drained ({@code SIGTERM}: {@link #terminate}) and started again.
  *
  * <p>Ports are bound, never guessed: the process listens on port 0 for HTTP, TCP and Hazelcast (unless
@@ -32,7 +31,9 @@ import java.util.regex.Pattern;
 public final class NodeProcess {
 
   private static final Path LOG_DIR = Path.of("target", "node-logs");
-  private static final Pattern UP = Pattern.compile("node \\S+ up: http \\S+:(\\d+), tcp \\S+:\\d+, cluster \\S+:\\d+");
+  private static final Pattern UP = Pattern.compile("node \\S+ up: http \\S+:(\\d+), tcp \\S+:(\\d+), cluster \\S+:(\\d+)");
+  /** The server's entry point; a name, not a class, so that modules which do not build the server can run its jar. */
+  private static final String MAIN_CLASS = "im.server.Main";
 
   public final String nodeId;
   private final Map<String, String> env;
@@ -46,6 +47,8 @@ public final class NodeProcess {
   private int starts;
   private boolean portsRead;
   private int httpPort;
+  private int tcpPort;
+  private int clusterPort;
 
   /** @param configFile the JSON config file argument of {@code Main}, or null for none */
   public NodeProcess(String nodeId, Map<String, String> env, Path configFile) {
@@ -86,7 +89,7 @@ public final class NodeProcess {
           "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
           // The production logging, not the tests' WARN level: the "up" line carries the bound ports.
           "-Dlogback.configurationFile=logback.xml",
-          "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+          "-cp", System.getProperty("java.class.path"), MAIN_CLASS));
     }
     if (configFile != null) {
       command.add(configFile.toString());
@@ -111,6 +114,18 @@ public final class NodeProcess {
   public int httpPort() {
     requirePorts();
     return httpPort;
+  }
+
+  /** The TCP gateway port of the latest start that reported one (see {@link #awaitHealthy}). */
+  public int tcpPort() {
+    requirePorts();
+    return tcpPort;
+  }
+
+  /** The Hazelcast port of the latest start that reported one: what other members name in {@code IM_CLUSTER_MEMBERS}. */
+  public int clusterPort() {
+    requirePorts();
+    return clusterPort;
   }
 
   private void requirePorts() {
@@ -167,6 +182,8 @@ public final class NodeProcess {
       Matcher up = UP.matcher(output());
       if (up.find()) {
         httpPort = Integer.parseInt(up.group(1));
+        tcpPort = Integer.parseInt(up.group(2));
+        clusterPort = Integer.parseInt(up.group(3));
         portsRead = true;
       }
     }
