@@ -127,6 +127,7 @@ class ProcessEndToEndTest {
     vertx = Vertx.vertx();
     JsonObject health = node.awaitHealthy(vertx, Duration.ofSeconds(60));
     assertEquals("UP", health.getString("status"));
+    assertFalse(node.output().contains("CP Subsystem"), "no CP Subsystem warning (docs/architecture.md): " + node.output());
     int http = node.httpPort();
     ImHttp client = new ImHttp(vertx, "127.0.0.1", http);
 
