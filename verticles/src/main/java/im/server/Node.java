@@ -60,10 +60,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Request;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -76,8 +74,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One node: a clustered Vert.x with every verticle kind deployed, wired to PostgreSQL, Redis and the
- * Hazelcast routing table. {@link #start} does the blocking bootstrap (database creation and
- * migrations) on the calling thread, so call it from {@code main} or a test, never from an event loop.
+ * Hazelcast routing table. {@link #start} does the blocking bootstrap ({@link StartupChecks}, database creation
+ * and migrations) on the calling thread, so call it from {@code main} or a test, never from an event loop.
  */
 public final class Node {
 
@@ -91,7 +89,7 @@ public final class Node {
   private static final long CLUSTER_REQUEST_TIMEOUT_MS = 2000;
   private static final int MEMBER_SILENCE_SECONDS = 10;
 
-  /** Raised when PostgreSQL or Redis cannot be reached at start: the message names which. */
+  /** Raised when a port is taken or PostgreSQL, Redis or Kafka cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
     StartupException(String message) {
       super(message, null, false, false);
@@ -131,6 +129,7 @@ public final class Node {
   }
 
   public static Future<Node> start(ImConfig config) {
+    StartupChecks.verify(config);
     if (!config.kafkaBootstrap().isEmpty()) {
       LOG.warn("IM_KAFKA_BOOTSTRAP is set, but Kafka mode is not part of this version: messages are stored "
           + "straight to PostgreSQL and /health does not check Kafka");
@@ -153,8 +152,7 @@ public final class Node {
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
               new HealthChecks(vertx), prometheus);
-          return node.checkRedis()
-              .compose(v -> node.deploy())
+          return node.deploy()
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
@@ -185,13 +183,6 @@ public final class Node {
   private static RedisOptions sharedRedisOptions(String url) {
     return new RedisOptions().setConnectionString(url).setMaxPoolSize(16).setMaxPoolWaiting(4096)
         .setMaxWaitingHandlers(4096);
-  }
-
-  private Future<Void> checkRedis() {
-    return redis.send(Request.cmd(Command.PING))
-        .<Void>mapEmpty()
-        .recover(failure -> Future.failedFuture(new StartupException(
-            "Redis at " + config.redis().url() + " is unreachable: " + failure.getMessage())));
   }
 
   private Future<Void> deploy() {

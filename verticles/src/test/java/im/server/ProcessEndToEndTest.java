@@ -13,8 +13,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +28,13 @@ import java.util.Map;
 
 import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The process contract of docs/protocol.md §1, checked on real {@code im.server.Main} processes: bad settings and
- * unreachable dependencies stop the node with one clear line, /health and /metrics answer, SIGTERM drains.
+ * unreachable dependencies and taken ports stop the node with one line naming the cause and nothing before it,
+ * /health and /metrics answer, SIGTERM drains.
  */
 class ProcessEndToEndTest {
 
@@ -69,21 +75,50 @@ class ProcessEndToEndTest {
   }
 
   @Test
-  void anUnreachableDatabaseStopsTheNodeWithAClearMessage() throws Exception {
+  void anUnreachableDatabaseStopsTheNodeWithOneLineNamingIt() throws Exception {
     NodeProcess node = startMain(Map.of("IM_PG_URL", "postgresql://127.0.0.1:1/im_test"), null);
     assertEquals(1, node.awaitExit(60));
-    String output = node.output();
-    assertTrue(output.contains("PostgreSQL") && output.contains("127.0.0.1:1"), output);
-    assertTrue(output.lines().noneMatch(line -> line.startsWith("\tat ")), "no stack trace: " + output);
+    String line = onlyLine(node);
+    assertTrue(line.contains("PostgreSQL at 127.0.0.1:1 is unreachable"), line);
   }
 
   @Test
-  void anUnreachableRedisStopsTheNodeWithAClearMessage() throws Exception {
-    NodeProcess node = startMain(Map.of("IM_REDIS_URL", "redis://127.0.0.1:1", "IM_PG_URL", TestDatabase.URL), null);
+  void anUnreachableRedisStopsTheNodeWithOneLineBeforeMigrationsOrHazelcast() throws Exception {
+    NodeProcess node = startMain(Map.of("IM_REDIS_URL", "redis://:hunter2@127.0.0.1:1", "IM_PG_URL", TestDatabase.URL), null);
     assertEquals(1, node.awaitExit(60));
-    String output = node.output();
-    assertTrue(output.contains("Redis at redis://127.0.0.1:1 is unreachable"), output);
-    assertTrue(output.lines().noneMatch(line -> line.startsWith("\tat ")), "no stack trace: " + output);
+    String line = onlyLine(node);
+    assertTrue(line.contains("Redis at redis://***@127.0.0.1:1 is unreachable"), line);
+    assertFalse(line.contains("hunter2"), "no password in the log: " + line);
+  }
+
+  @Test
+  void anUnreachableKafkaStopsTheNodeWithOneLineNamingIt() throws Exception {
+    NodeProcess node = startMain(Map.of("IM_KAFKA_BOOTSTRAP", "127.0.0.1:1", "IM_PG_URL", TestDatabase.URL,
+        "IM_REDIS_URL", TestDatabase.REDIS_URL), null);
+    assertEquals(1, node.awaitExit(60));
+    String line = onlyLine(node);
+    assertTrue(line.contains("Kafka (IM_KAFKA_BOOTSTRAP) is unreachable: 127.0.0.1:1"), line);
+  }
+
+  /** Each listening port a setting names, taken by another socket: the one line names the port and its variable. */
+  @ParameterizedTest
+  @ValueSource(strings = {"IM_HTTP_PORT", "IM_TCP_PORT", "IM_CLUSTER_PORT"})
+  void aTakenPortStopsTheNodeWithOneLineNamingIt(String variable) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      NodeProcess node = startMain(Map.of(variable, String.valueOf(taken.getLocalPort()), "IM_PG_URL", TestDatabase.URL,
+          "IM_REDIS_URL", TestDatabase.REDIS_URL), null);
+      assertEquals(1, node.awaitExit(60));
+      String line = onlyLine(node);
+      assertTrue(line.contains("port " + taken.getLocalPort() + " (" + variable + ")"), line);
+    }
+  }
+
+  /** The process printed exactly one line, the cause, with no log or stack trace before or after it. */
+  private static String onlyLine(NodeProcess node) {
+    String output = node.output().strip();
+    assertEquals(1, output.lines().count(), output);
+    assertTrue(output.startsWith("im-server: "), output);
+    return output;
   }
 
   @Test
@@ -93,6 +128,7 @@ class ProcessEndToEndTest {
     vertx = Vertx.vertx();
     JsonObject health = node.awaitHealthy(vertx, Duration.ofSeconds(60));
     assertEquals("UP", health.getString("status"));
+    assertFalse(node.output().contains("CP Subsystem"), "no CP Subsystem warning (docs/architecture.md): " + node.output());
     int http = node.httpPort();
     ImHttp client = new ImHttp(vertx, "127.0.0.1", http);
 
