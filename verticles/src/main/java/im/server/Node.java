@@ -97,6 +97,8 @@ public final class Node {
   /** How long a node waits for another's answer to an admin or device-limit request. */
   private static final long CLUSTER_REQUEST_TIMEOUT_MS = 2000;
   private static final int MEMBER_SILENCE_SECONDS = 10;
+  private static final int KAFKA_START_ATTEMPTS = 10;
+  private static final long KAFKA_START_RETRY_MS = 500;
 
   /** Raised when PostgreSQL or Redis cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
@@ -214,7 +216,7 @@ public final class Node {
       return Future.succeededFuture();
     }
     kafkaAdmin = KafkaAdminClient.create(vertx, KafkaSetup.admin(kafka));
-    return KafkaSetup.createTopics(kafkaAdmin, kafka)
+    return createTopics(kafka, KAFKA_START_ATTEMPTS)
         .<Void>map(partitions -> {
           messagePartitions = partitions;
           kafkaProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
@@ -226,6 +228,13 @@ public final class Node {
         })
         .recover(failure -> Future.failedFuture(new StartupException(
             "Kafka at " + kafka.bootstrap() + " is unreachable: " + failure.getMessage())));
+  }
+
+  /** A broker that has just started may not serve metadata yet: a few attempts before the start gives up. */
+  private Future<Integer> createTopics(ImConfig.Kafka kafka, int attemptsLeft) {
+    return KafkaSetup.createTopics(kafkaAdmin, kafka).recover(failure -> attemptsLeft <= 1
+        ? Future.failedFuture(failure)
+        : vertx.timer(KAFKA_START_RETRY_MS).compose(t -> createTopics(kafka, attemptsLeft - 1)));
   }
 
   private Future<Void> deploy() {

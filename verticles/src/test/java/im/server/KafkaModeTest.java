@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static im.server.SocialEndToEndTest.text;
 import static im.server.TestNode.await;
