@@ -157,7 +157,7 @@ class KafkaModeTest {
 
     JsonObject ack = await(next);
     assertTrue(ack.getLong("seq") > lastAcked, ack.encode() + " must lie above the acked seq " + lastAcked);
-    Poll.until(() -> storedRows(conv) == 5, Duration.ofSeconds(10), "all five messages stored");
+    Poll.until(() -> storedRows(conv) == 5, Duration.ofSeconds(30), "all five messages stored");
     alice1.close();
   }
 
