@@ -21,6 +21,7 @@ import im.server.session.ClusterDevices;
 import im.server.session.LocalSessions;
 import im.server.session.SessionVerticle;
 import im.server.session.Sessions;
+import im.server.message.MessagePersisterVerticle;
 import im.server.message.MessageVerticle;
 import im.server.message.OwnerDispatchVerticle;
 import im.server.message.OwnerRouter;
@@ -50,7 +51,11 @@ import im.shared.metrics.Prometheus;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
 import im.shared.routes.RoutingTable;
+import im.shared.kafka.KafkaMessageLog;
+import im.shared.kafka.KafkaPersistenceBarrier;
+import im.shared.kafka.KafkaSetup;
 import im.shared.message.MessageWriter;
+import im.shared.message.PersistenceBarrier;
 import im.shared.seq.SeqAllocator;
 import im.shared.store.PushAudience;
 import im.shared.store.ReadCursors;
@@ -58,6 +63,8 @@ import im.shared.store.SocialStore;
 import im.shared.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.redis.client.Redis;
@@ -88,6 +95,8 @@ public final class Node {
   /** How long a node waits for another's answer to an admin or device-limit request. */
   private static final long CLUSTER_REQUEST_TIMEOUT_MS = 2000;
   private static final int MEMBER_SILENCE_SECONDS = 10;
+  private static final int KAFKA_START_ATTEMPTS = 10;
+  private static final long KAFKA_START_RETRY_MS = 500;
 
   /** Raised when a port is taken or PostgreSQL, Redis or Kafka cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
@@ -109,6 +118,11 @@ public final class Node {
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
+  /** Kafka mode only (docs/architecture.md, Kafka mode): set by {@link #startKafka}. */
+  private KafkaAdminClient kafkaAdmin;
+  private KafkaProducer<String, String> kafkaProducer;
+  private int messagePartitions;
+  private PersistenceBarrier barrier = PersistenceBarrier.NONE;
   /** Bound at start: the configured ports, or those picked where the settings say 0. */
   private volatile int httpPort;
   private volatile int tcpPort;
@@ -130,10 +144,6 @@ public final class Node {
 
   public static Future<Node> start(ImConfig config) {
     StartupChecks.verify(config);
-    if (!config.kafkaBootstrap().isEmpty()) {
-      LOG.warn("IM_KAFKA_BOOTSTRAP is set, but Kafka mode is not part of this version: messages are stored "
-          + "straight to PostgreSQL and /health does not check Kafka");
-    }
     Database.prepare(config.pg());
     String nodeId = config.nodeId().isEmpty() ? "node-" + Ids.newId().substring(0, 8) : config.nodeId();
     Prometheus prometheus = new Prometheus();
@@ -152,7 +162,8 @@ public final class Node {
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
               new HealthChecks(vertx), prometheus);
-          return node.deploy()
+          return node.startKafka()
+              .compose(v -> node.deploy())
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
@@ -185,13 +196,45 @@ public final class Node {
         .setMaxWaitingHandlers(4096);
   }
 
+  /**
+   * Kafka mode: creates the topics (partitions and replicas as configured; existing ones are kept), then the producer
+   * the owners append with and the barrier readers wait on. A broker that cannot be reached stops the start, as
+   * PostgreSQL and Redis do.
+   */
+  private Future<Void> startKafka() {
+    ImConfig.Kafka kafka = config.kafka();
+    if (!kafka.enabled()) {
+      return Future.succeededFuture();
+    }
+    kafkaAdmin = KafkaAdminClient.create(vertx, KafkaSetup.admin(kafka));
+    return createTopics(kafka, KAFKA_START_ATTEMPTS)
+        .<Void>map(partitions -> {
+          messagePartitions = partitions;
+          kafkaProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
+          barrier = new KafkaPersistenceBarrier(vertx, kafkaAdmin, partitions, kafka.readWaitMs());
+          health.register("kafka", HealthChecks.kafka(kafkaAdmin));
+          LOG.info("Kafka mode: messages logged to {} ({} partitions) at {}", KafkaSetup.MESSAGES, partitions,
+              kafka.bootstrap());
+          return null;
+        })
+        .recover(failure -> Future.failedFuture(new StartupException(
+            "Kafka at " + kafka.bootstrap() + " is unreachable: " + failure.getMessage())));
+  }
+
+  /** A broker that has just started may not serve metadata yet: a few attempts before the start gives up. */
+  private Future<Integer> createTopics(ImConfig.Kafka kafka, int attemptsLeft) {
+    return KafkaSetup.createTopics(kafkaAdmin, kafka).recover(failure -> attemptsLeft <= 1
+        ? Future.failedFuture(failure)
+        : vertx.timer(KAFKA_START_RETRY_MS).compose(t -> createTopics(kafka, attemptsLeft - 1)));
+  }
+
   private Future<Void> deploy() {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     TokenStore tokenStore = new TokenStore(pool);
     AccessTokens access = new AccessTokens(vertx, tokens, tokenStore);
-    ReadCursors reads = new ReadCursors(pool, fanout);
+    ReadCursors reads = new ReadCursors(pool, fanout, barrier);
     PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
@@ -202,7 +245,7 @@ public final class Node {
         config.messages().ownerTimeoutMs(), sendPolicy);
     GatewayServices gateway = new GatewayServices(config, nodeId, access, owners, reads, metrics,
         new Sessions(sessions, nodeId, routes, presence), presence);
-    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads);
+    ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads, barrier);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
     Friends friends = new Friends(social, fanout, sendPolicy, presence::shown);
     Blocks blocks = new Blocks(social, sendPolicy);
@@ -231,6 +274,10 @@ public final class Node {
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
         .compose(v -> config.push().enabled()
             ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics))
+            : Future.<Void>succeededFuture())
+        .compose(v -> config.kafka().enabled()
+            ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),
+                KafkaSetup.PERSISTER_GROUP, new MessageWriter(pool)))
             : Future.<Void>succeededFuture())
         .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
             config.messages().instances(), this::messageInstancesChanged))
@@ -270,7 +317,13 @@ public final class Node {
 
   /** Each owner instance gets its own seq allocator: one pipelined Redis connection per instance. */
   private MessageVerticle.Stores ownerStores() {
-    return new MessageVerticle.Stores(new SeqAllocator(vertx, config.redis().url()), new MessageWriter(pool), new GroupStore(pool));
+    SeqAllocator seqs = new SeqAllocator(vertx, config.redis().url());
+    MessageWriter writer = new MessageWriter(pool);
+    if (kafkaProducer == null) {
+      return MessageVerticle.Stores.direct(seqs, writer, new GroupStore(pool));
+    }
+    return new MessageVerticle.Stores(seqs, writer, new GroupStore(pool),
+        new KafkaMessageLog(vertx, kafkaProducer, writer, messagePartitions), barrier);
   }
 
   /** Owners hash conversations over the running instances: a new count moves some of them to another instance. */
@@ -310,6 +363,9 @@ public final class Node {
         .recover(timeout -> Future.succeededFuture())
         .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "user", "admin", "sessions", "delivery")))
         .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE, "push")))
+        // After the owners drained: the persister stores what they appended last, then leaves its group.
+        .compose(v -> deployments.undeploy(List.of("persister")))
+        .eventually(this::closeKafka)
         .eventually(() -> {
           health.stop();
           if (ownership != null) {
@@ -323,6 +379,14 @@ public final class Node {
           prometheus.close();
           LOG.info("node {} stopped", nodeId);
         });
+  }
+
+  private Future<Void> closeKafka() {
+    if (kafkaAdmin == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> producerClosed = kafkaProducer == null ? Future.succeededFuture() : kafkaProducer.close();
+    return Future.join(producerClosed, kafkaAdmin.close()).mapEmpty();
   }
 
   public ImConfig config() {

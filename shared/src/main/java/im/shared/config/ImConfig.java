@@ -22,7 +22,7 @@ public record ImConfig(
     Cluster cluster,
     Pg pg,
     Redis redis,
-    String kafkaBootstrap,
+    Kafka kafka,
     Jwt jwt,
     String adminToken,
     Messages messages,
@@ -47,6 +47,11 @@ public record ImConfig(
     return ImConfigLoader.of(overrides);
   }
 
+  /** {@code kafka.bootstrap}: empty when Kafka mode is off. */
+  public String kafkaBootstrap() {
+    return kafka.bootstrap();
+  }
+
   public static JsonObject defaults() {
     return ImConfigLoader.defaults();
   }
@@ -68,7 +73,7 @@ public record ImConfig(
         Cluster.from(r),
         Pg.from(r),
         new Redis(r.url("redis.url", "redis://host:port", "redis", "rediss")),
-        r.optionalString("kafka.bootstrap"),
+        Kafka.from(r),
         Jwt.from(r),
         r.optionalString("admin.token"),
         Messages.from(r),
@@ -193,6 +198,28 @@ public record ImConfig(
         throw r.invalid("jwt.secret", "must be at least 16 characters");
       }
       return new Jwt(secret, r.longAtLeast("jwt.ttlSeconds", 1));
+    }
+  }
+
+  /**
+   * Kafka mode (docs/architecture.md, Kafka mode), on when {@code bootstrap} is set.
+   *
+   * @param bootstrap         {@code host:port,...} of the brokers ({@code IM_KAFKA_BOOTSTRAP}); empty = off
+   * @param partitions        partitions of each topic the node creates ({@code IM_KAFKA_PARTITIONS})
+   * @param replicationFactor replicas of each topic the node creates ({@code IM_KAFKA_REPLICATION_FACTOR})
+   * @param sendTimeoutMs     a batch Kafka has not acknowledged within this fails its sends with {@code unavailable}
+   * @param readWaitMs        how long a read waits for the persister to store what was acked before it began
+   */
+  public record Kafka(String bootstrap, int partitions, int replicationFactor, long sendTimeoutMs, long readWaitMs) {
+
+    static Kafka from(ConfigReader r) {
+      return new Kafka(r.optionalString("kafka.bootstrap"), r.intAtLeast("kafka.partitions", 1),
+          r.intBetween("kafka.replicationFactor", 1, Short.MAX_VALUE), r.longAtLeast("kafka.sendTimeoutMs", 100),
+          r.longAtLeast("kafka.readWaitMs", 1));
+    }
+
+    public boolean enabled() {
+      return !bootstrap.isEmpty();
     }
   }
 

@@ -29,6 +29,8 @@ public final class ImConfigLoader {
       Map.entry("IM_PG_URL", "pg.url"),
       Map.entry("IM_REDIS_URL", "redis.url"),
       Map.entry("IM_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
+      Map.entry("IM_KAFKA_PARTITIONS", "kafka.partitions"),
+      Map.entry("IM_KAFKA_REPLICATION_FACTOR", "kafka.replicationFactor"),
       Map.entry("IM_JWT_SECRET", "jwt.secret"),
       Map.entry("IM_ADMIN_TOKEN", "admin.token"),
       Map.entry("IM_PUSH_WEBHOOK_URL", "push.webhookUrl"),

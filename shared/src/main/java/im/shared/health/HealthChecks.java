@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -169,6 +170,13 @@ public final class HealthChecks {
 
   public static Supplier<Future<?>> redis(RedisAPI redis) {
     return () -> redis.ping(List.of());
+  }
+
+  /** The Kafka cluster answers and has a broker (Kafka mode, docs/protocol.md §1). */
+  public static Supplier<Future<?>> kafka(KafkaAdminClient admin) {
+    return () -> admin.describeCluster().compose(cluster -> cluster.getNodes().isEmpty()
+        ? Future.failedFuture("no Kafka broker")
+        : Future.succeededFuture());
   }
 
   /** Hazelcast runs and this member is among the cluster's members (local state, no network call). */

@@ -48,6 +48,15 @@ public final class MessageWriter {
         JOIN unnest($1::text[], $2::text[]) AS k(sender, cmid) ON m.sender = k.sender AND m.cmid = k.cmid""";
 
   /**
+   * The (sender, cmid) pairs of $1/$2 already stored. Casting the bodies $3 to jsonb makes PostgreSQL refuse the
+   * statement exactly when {@link #INSERT_BATCH} would refuse a body, before anything is written anywhere.
+   */
+  static final String STORED_CMIDS = """
+      SELECT m.sender, m.cmid
+        FROM unnest($1::text[], $2::text[], $3::text[]::jsonb[]) AS k(sender, cmid, body)
+        JOIN messages m ON m.sender = k.sender AND m.cmid = k.cmid""";
+
+  /**
    * Opens a one-to-one conversation: creates it and both memberships when both users exist. Returns how
    * many of the two users exist and the stored floor (null when the conversation was just created here).
    */
@@ -151,6 +160,25 @@ public final class MessageWriter {
             new StoredAck(row.getString(2), row.getLong(3), row.getString(4), row.getLong(5)));
       }
       return found;
+    });
+  }
+
+  /**
+   * What a batch appended elsewhere than PostgreSQL must learn first: fails with the data exception
+   * {@link #insert} would raise for a body PostgreSQL cannot store, else returns the {@code sender + "\n" + cmid}
+   * of the rows whose (sender, cmid) is already stored.
+   */
+  public Future<Set<String>> storedCmids(List<NewMessage> rows) {
+    Tuple params = Tuple.tuple()
+        .addValue(rows.stream().map(NewMessage::sender).toArray(String[]::new))
+        .addValue(rows.stream().map(NewMessage::cmid).toArray(String[]::new))
+        .addValue(rows.stream().map(NewMessage::body).toArray(String[]::new));
+    return pool.preparedQuery(STORED_CMIDS).execute(params).map(found -> {
+      Set<String> stored = new HashSet<>();
+      for (Row row : found) {
+        stored.add(row.getString(0) + "\n" + row.getString(1));
+      }
+      return stored;
     });
   }
 

@@ -2,6 +2,7 @@ package im.shared.store;
 
 import im.protocol.Conv;
 import im.protocol.ImException;
+import im.shared.message.PersistenceBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -80,9 +81,20 @@ public final class ConversationStore {
           + "   ORDER BY y.seq DESC LIMIT $3) x ORDER BY x.conv, x.seq";
 
   private final Pool pool;
+  private final PersistenceBarrier barrier;
 
   public ConversationStore(Pool pool) {
+    this(pool, PersistenceBarrier.NONE);
+  }
+
+  /**
+   * @param barrier waited for before the list, a history page or a sync is read, so that each includes every message
+   *                acked before it was asked for (docs/protocol.md §3, Read your writes) also where the ack comes before
+   *                the row (Kafka mode)
+   */
+  public ConversationStore(Pool pool, PersistenceBarrier barrier) {
     this.pool = pool;
+    this.barrier = barrier;
   }
 
   /** Fails with {@code not_found} or {@code not_member} unless {@code uid} may read {@code conv}. */
@@ -104,7 +116,7 @@ public final class ConversationStore {
 
   /** {@code {conversations:[{conv, type, name, peer?, groupId?, maxSeq, readSeq, unread, muted, lastMessage, updatedAt}]}}, newest activity first. */
   public Future<JsonObject> list(String uid) {
-    return pool.preparedQuery(LIST).execute(Tuple.of(uid)).map(rows -> {
+    return barrier.awaitAll().compose(v -> pool.preparedQuery(LIST).execute(Tuple.of(uid))).map(rows -> {
       JsonArray conversations = new JsonArray();
       for (Row row : rows) {
         conversations.add(listItem(uid, row));
@@ -145,7 +157,7 @@ public final class ConversationStore {
     if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
       return Future.failedFuture(ImException.badRequest("limit must be 1-" + MAX_HISTORY_LIMIT));
     }
-    return ConversationAccess.load(pool, uid, conv).compose(access -> {
+    return barrier.awaitConv(conv).compose(v -> ConversationAccess.load(pool, uid, conv)).compose(access -> {
       Future<RowSet<Row>> rows = after != null
           ? pool.preparedQuery(HISTORY_AFTER).execute(Tuple.of(conv, Math.max(after, access.joinSeq()), limit + 1))
           : pool.preparedQuery(HISTORY_BEFORE).execute(
@@ -185,7 +197,8 @@ public final class ConversationStore {
     String[] convs = named.keySet().toArray(new String[0]);
     Long[] seqs = named.values().toArray(new Long[0]);
     Tuple params = Tuple.tuple().addValue(uid).addValue(convs).addValue(seqs).addValue(all);
-    return pool.preparedQuery(SYNC_STATE).execute(params).compose(rows -> {
+    Future<Void> persisted = !all && convs.length == 1 ? barrier.awaitConv(convs[0]) : barrier.awaitAll();
+    return persisted.compose(v -> pool.preparedQuery(SYNC_STATE).execute(params)).compose(rows -> {
       List<SyncState> states = new ArrayList<>(rows.size());
       for (Row row : rows) {
         SyncState state = SyncState.of(row);

@@ -3,6 +3,7 @@ package im.shared.store;
 import im.protocol.ImException;
 import im.protocol.Op;
 import im.shared.message.ReadService;
+import im.shared.message.PersistenceBarrier;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import io.vertx.core.Future;
@@ -43,10 +44,17 @@ public final class ReadCursors implements ReadService {
 
   private final Pool pool;
   private final Fanout fanout;
+  private final PersistenceBarrier barrier;
 
   public ReadCursors(Pool pool, Fanout fanout) {
+    this(pool, fanout, PersistenceBarrier.NONE);
+  }
+
+  /** @param barrier waited for first, so that a cursor may move up to a seq acked but not yet stored (Kafka mode) */
+  public ReadCursors(Pool pool, Fanout fanout, PersistenceBarrier barrier) {
     this.pool = pool;
     this.fanout = fanout;
+    this.barrier = barrier;
   }
 
   @Override
@@ -54,7 +62,7 @@ public final class ReadCursors implements ReadService {
     if (seq < 0) {
       return Future.failedFuture(ImException.badRequest("seq must be 0 or more"));
     }
-    return pool.preparedQuery(ADVANCE).execute(Tuple.of(conv, uid, seq)).compose(rows -> {
+    return barrier.awaitConv(conv).compose(v -> pool.preparedQuery(ADVANCE).execute(Tuple.of(conv, uid, seq))).compose(rows -> {
       if (rows.size() == 0) {
         // Nothing moved: either the cursor is already there, or the reader may not read this conversation.
         return ConversationAccess.load(pool, uid, conv).mapEmpty();

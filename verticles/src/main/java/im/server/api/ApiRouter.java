@@ -8,6 +8,7 @@ import im.shared.auth.TokenVerifier;
 import im.shared.limits.Throttle;
 import im.shared.store.TokenStore;
 import im.shared.config.ImConfig;
+import im.shared.message.PersistenceBarrier;
 import im.shared.message.ReadService;
 import im.shared.store.ConversationStore;
 import im.shared.store.MediaStore;
@@ -67,8 +68,14 @@ public final class ApiRouter implements RouteMount {
 
   /** The API over {@code pool} with stores of its own. */
   public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, ReadService reads) {
+    return create(vertx, config, pool, tokens, reads, PersistenceBarrier.NONE);
+  }
+
+  /** @param barrier what reads of conversations wait for first (Kafka mode: the persister) */
+  public static ApiRouter create(Vertx vertx, ImConfig config, Pool pool, JwtTokens tokens, ReadService reads,
+                                 PersistenceBarrier barrier) {
     return new ApiRouter(config, tokens, new TokenRevoker(vertx, new TokenStore(pool), null), new UserClient(vertx),
-        new ConversationStore(pool), reads, new MediaStore(vertx, pool));
+        new ConversationStore(pool, barrier), reads, new MediaStore(vertx, pool));
   }
 
   /**

@@ -3,6 +3,7 @@ package im.server.message;
 import im.protocol.Conv;
 import im.protocol.ImException;
 import im.shared.message.MessageWriter;
+import im.shared.message.PersistenceBarrier;
 import im.shared.store.GroupStore;
 import io.vertx.core.Future;
 
@@ -21,11 +22,18 @@ final class ConversationCache {
 
   private final MessageWriter writer;
   private final GroupStore groups;
+  private final PersistenceBarrier barrier;
   private final Map<String, Future<ConvState>> conversations;
 
-  ConversationCache(MessageWriter writer, GroupStore groups, int capacity) {
+  /**
+   * @param barrier waited for before a conversation's durable floor is read: in Kafka mode the floor lags the log,
+   *                and a floor below a seq already acked would let the seq counter, re-seeded from it, hand that seq
+   *                out again
+   */
+  ConversationCache(MessageWriter writer, GroupStore groups, PersistenceBarrier barrier, int capacity) {
     this.writer = writer;
     this.groups = groups;
+    this.barrier = barrier;
     this.conversations = SendDeduplicator.lru(capacity);
   }
 
@@ -39,7 +47,7 @@ final class ConversationCache {
       return Future.failedFuture(ImException.notFound("no such conversation: " + conv));
     }
     if (type != Conv.Type.P2P) {
-      return cached(conv, () -> groups.load(conv).map(loaded -> {
+      return cached(conv, () -> barrier.awaitConv(conv).compose(v -> groups.load(conv)).map(loaded -> {
         if (loaded == null || loaded.type() != type) {
           throw ImException.notFound("no such conversation: " + conv);
         }
@@ -53,7 +61,8 @@ final class ConversationCache {
       return Future.failedFuture(ImException.notMember("not a member of " + conv));
     }
     String[] members = Conv.p2pMembers(conv);
-    return cached(conv, () -> writer.openP2p(conv, members[0], members[1], System.currentTimeMillis())
+    return cached(conv, () -> barrier.awaitConv(conv)
+        .compose(v -> writer.openP2p(conv, members[0], members[1], System.currentTimeMillis()))
         .map(floor -> {
           if (floor == null) {
             throw ImException.notFound("no such user: " + peer);
@@ -78,7 +87,7 @@ final class ConversationCache {
     Future<ConvState> known = conversations.get(conv);
     Future<ConvState> state = known != null
         ? known
-        : writer.storedFloor(conv).map(floor -> floor == null ? null : ConvState.p2p(List.of(members), floor));
+        : barrier.awaitConv(conv).compose(v -> writer.storedFloor(conv)).map(floor -> floor == null ? null : ConvState.p2p(List.of(members), floor));
     return state.compose(found -> {
       if (found == null || found.floor <= 0) {
         return Future.failedFuture(ImException.notMember("no message in " + conv + " yet"));

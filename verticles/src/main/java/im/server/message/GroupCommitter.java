@@ -5,6 +5,7 @@ import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.shared.Ids;
 import im.shared.bus.message.Ack;
+import im.shared.message.MessageAppender;
 import im.shared.message.MessageWriter;
 import im.shared.message.MessageWriter.NewMessage;
 import im.shared.message.MessageWriter.StoredAck;
@@ -67,13 +68,20 @@ final class GroupCommitter {
   private long flushTimer = -1;
   private Promise<Void> drained;
 
+  /** Direct mode: batches go straight into PostgreSQL. */
   GroupCommitter(Vertx vertx, Settings settings, SeqAllocator seqs, MessageWriter writer, Outcome outcome) {
+    this(vertx, settings, seqs, writer, writer::insert, outcome);
+  }
+
+  /** @param appender where batches are made durable; {@code writer} still answers retried cmids and collisions */
+  GroupCommitter(Vertx vertx, Settings settings, SeqAllocator seqs, MessageWriter writer, MessageAppender appender,
+                 Outcome outcome) {
     this.vertx = vertx;
     this.settings = settings;
     this.seqs = seqs;
     this.writer = writer;
     this.outcome = outcome;
-    this.rowInsert = new IsolatingInsert(writer);
+    this.rowInsert = new IsolatingInsert(appender);
   }
 
   void enqueue(PendingSend send) {

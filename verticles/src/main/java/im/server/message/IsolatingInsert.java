@@ -1,5 +1,6 @@
 package im.server.message;
 
+import im.shared.message.MessageAppender;
 import im.shared.message.MessageWriter;
 import im.shared.message.MessageWriter.NewMessage;
 import io.vertx.core.Future;
@@ -33,10 +34,10 @@ final class IsolatingInsert {
   /** The keys ({@link MessageWriter#key}) of the rows stored, and the sends whose rows cannot be stored. */
   record Result(Set<String> inserted, Set<PendingSend> refused) {}
 
-  private final MessageWriter writer;
+  private final MessageAppender appender;
 
-  IsolatingInsert(MessageWriter writer) {
-    this.writer = writer;
+  IsolatingInsert(MessageAppender appender) {
+    this.appender = appender;
   }
 
   /** @param sends the sends of {@code rows}, index for index */
@@ -44,7 +45,7 @@ final class IsolatingInsert {
     if (rows.isEmpty()) {
       return Future.succeededFuture(new Result(Set.of(), Set.of()));
     }
-    return writer.insert(rows)
+    return appender.append(rows)
         .map(inserted -> new Result(inserted, Set.of()))
         .recover(failure -> {
           if (!causedByContent(failure)) {

@@ -16,7 +16,9 @@ import im.shared.bus.message.RoomLookup;
 import im.shared.bus.message.SendCommand;
 import im.shared.bus.message.TypingCommand;
 import im.shared.config.ImConfig;
+import im.shared.message.MessageAppender;
 import im.shared.message.MessageWriter;
+import im.shared.message.PersistenceBarrier;
 import im.shared.metrics.ImMetrics;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
@@ -45,8 +47,18 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   /** The {@code device} of server-written {@code system} messages. */
   static final String SYSTEM_DEVICE = "server";
 
-  /** The stores an owner instance writes through; the seq allocator holds a Redis connection of its own. */
-  public record Stores(SeqAllocator seqs, MessageWriter writer, GroupStore groups) {}
+  /**
+   * The stores an owner instance writes through; the seq allocator holds a Redis connection of its own. Batches are
+   * made durable by {@code appender}; {@code barrier} is what reads of the durable state wait for first (both are the
+   * direct ones without Kafka: {@link #direct}).
+   */
+  public record Stores(SeqAllocator seqs, MessageWriter writer, GroupStore groups, MessageAppender appender,
+                       PersistenceBarrier barrier) {
+
+    public static Stores direct(SeqAllocator seqs, MessageWriter writer, GroupStore groups) {
+      return new Stores(seqs, writer, groups, writer::insert, PersistenceBarrier.NONE);
+    }
+  }
 
   private final int index;
   private final ImConfig.Messages config;
@@ -78,11 +90,11 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   @Override
   public Future<?> start() {
     dedup = new SendDeduplicator(config.cmidCacheSize());
-    conversations = new ConversationCache(stores.writer(), stores.groups(), MAX_OPEN_CONVERSATIONS);
+    conversations = new ConversationCache(stores.writer(), stores.groups(), stores.barrier(), MAX_OPEN_CONVERSATIONS);
     orderedFanout = new OrderedFanout(vertx, fanout, pushOn ? new OfflinePushes(vertx) : null);
     committer = new GroupCommitter(vertx, new GroupCommitter.Settings(config.batchMaxRows(), config.batchMaxDelayMs(),
-        groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), this);
-    recalls = new RecallHandler(conversations, stores.writer(), orderedFanout, config.recallWindowMs());
+        groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), stores.appender(), this);
+    recalls = new RecallHandler(conversations, stores.writer(), stores.barrier(), orderedFanout, config.recallWindowMs());
     groups = new GroupHandler(conversations, new GroupChanges(stores.groups(), groupSettings.maxMembers()));
     typing = new TypingHandler(conversations, fanout);
     consumer = vertx.eventBus().localConsumer(Addresses.messageInstance(index), this::onCommand);

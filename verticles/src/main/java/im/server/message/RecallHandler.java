@@ -8,6 +8,7 @@ import im.protocol.Op;
 import im.shared.bus.delivery.RoomDeliverItem;
 import im.shared.bus.message.RecallCommand;
 import im.shared.message.MessageWriter;
+import im.shared.message.PersistenceBarrier;
 import im.shared.message.MessageWriter.RecallTarget;
 import im.shared.routes.Delivery;
 import io.vertx.core.Future;
@@ -31,10 +32,13 @@ final class RecallHandler {
   private final MessageWriter writer;
   private final OrderedFanout fanout;
   private final long recallWindowMs;
+  private final PersistenceBarrier barrier;
 
-  RecallHandler(ConversationCache conversations, MessageWriter writer, OrderedFanout fanout, long recallWindowMs) {
+  RecallHandler(ConversationCache conversations, MessageWriter writer, PersistenceBarrier barrier, OrderedFanout fanout,
+                long recallWindowMs) {
     this.conversations = conversations;
     this.writer = writer;
+    this.barrier = barrier;
     this.fanout = fanout;
     this.recallWindowMs = recallWindowMs;
   }
@@ -46,7 +50,10 @@ final class RecallHandler {
       if (!state.isMember(command.by())) {
         return Future.failedFuture(ImException.notMember("not a member of " + conv));
       }
-      return writer.findForRecall(conv, command.seq()).compose(target -> recall(state, command, target));
+      // In Kafka mode the message may be acked and not stored yet: wait for it rather than answer not_found.
+      return barrier.awaitConv(conv)
+          .compose(v -> writer.findForRecall(conv, command.seq()))
+          .compose(target -> recall(state, command, target));
     });
   }
 
