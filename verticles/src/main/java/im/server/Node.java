@@ -44,6 +44,8 @@ import im.shared.auth.PasswordHasher;
 import im.shared.cluster.ClusterSetup;
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
+import im.shared.events.EventPublisher;
+import im.shared.events.KafkaEventPublisher;
 import im.shared.health.HealthChecks;
 import im.shared.metrics.ImMetrics;
 import im.shared.metrics.Prometheus;
@@ -111,6 +113,8 @@ public final class Node {
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
+  /** Domain events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} until deployed or without Kafka. */
+  private EventPublisher events = EventPublisher.NONE;
   /** Bound at start: the configured ports, or those picked where the settings say 0. */
   private volatile int httpPort;
   private volatile int tcpPort;
@@ -158,6 +162,7 @@ public final class Node {
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
+                node.events.close();
                 vertx.close();
                 return Future.failedFuture(failure);
               });
@@ -196,11 +201,14 @@ public final class Node {
 
   private Future<Void> deploy() {
     ImMetrics metrics = new ImMetrics(prometheus.registry());
+    events = config.kafkaBootstrap().isEmpty()
+        ? EventPublisher.NONE
+        : KafkaEventPublisher.create(vertx, config.kafkaBootstrap(), nodeId + "-events", metrics);
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     TokenStore tokenStore = new TokenStore(pool);
     AccessTokens access = new AccessTokens(vertx, tokens, tokenStore);
-    ReadCursors reads = new ReadCursors(pool, fanout);
+    ReadCursors reads = new ReadCursors(pool, fanout, events);
     PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
@@ -213,8 +221,8 @@ public final class Node {
         new Sessions(sessions, nodeId, routes, presence), presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
-    Friends friends = new Friends(social, fanout, sendPolicy, presence::shown);
-    Blocks blocks = new Blocks(social, sendPolicy);
+    Friends friends = new Friends(social, fanout, sendPolicy, presence::shown, events);
+    Blocks blocks = new Blocks(social, sendPolicy, events);
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
     api.withGroups(new GroupRoutes(owners, new GroupStore(pool)))
@@ -237,11 +245,11 @@ public final class Node {
         .onSuccess(v -> ownership.start())
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
-            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
-        .compose(v -> config.push().enabled()
-            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics))
+            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence(), events)))
+        .compose(v -> config.push().enabled() || events.enabled()
+            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics, events))
             : Future.<Void>succeededFuture())
-        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
+        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics, events),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
@@ -319,6 +327,8 @@ public final class Node {
         .recover(timeout -> Future.succeededFuture())
         .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "user", "admin", "sessions", "delivery")))
         .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE, "push")))
+        // After the owners' last acks and pushes, so that their events still leave.
+        .eventually(() -> events.close())
         .eventually(() -> {
           health.stop();
           if (ownership != null) {
