@@ -29,8 +29,12 @@ public final class KafkaEventPublisher implements EventPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
   /** Records sent and not yet answered; bounds the memory a broker outage can take (events are ~0.2-2 KB). */
   static final int MAX_PENDING = 20_000;
-  /** How long a send may wait for metadata when no broker answers: it holds back every record behind it. */
-  static final String MAX_BLOCK_MS = "1000";
+  /**
+   * How long a send may wait for a topic's metadata: long enough for a broker that creates topics on first use
+   * (about a second here), short because a waiting send holds back every record behind it. Once the metadata is
+   * known, sends no longer wait, even while the broker is away.
+   */
+  static final String MAX_BLOCK_MS = "5000";
   /** A few ms of batching: records of one group commit leave in one request. */
   static final String LINGER_MS = "5";
   private static final long CLOSE_TIMEOUT_MS = 5000;
