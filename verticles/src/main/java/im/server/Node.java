@@ -109,12 +109,13 @@ public final class Node {
   private final HazelcastInstance hazelcast;
   private final HealthChecks health;
   private final Prometheus prometheus;
+  private final ImMetrics metrics;
   private final LocalSessions sessions;
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
-  /** Domain events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} until deployed or without Kafka. */
-  private EventPublisher events = EventPublisher.NONE;
+  /** Domain events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} until connected, or without Kafka. */
+  private volatile EventPublisher events = EventPublisher.NONE;
   /** Bound at start: the configured ports, or those picked where the settings say 0. */
   private volatile int httpPort;
   private volatile int tcpPort;
@@ -130,6 +131,7 @@ public final class Node {
     this.routes = routes;
     this.health = health;
     this.prometheus = prometheus;
+    this.metrics = new ImMetrics(prometheus.registry());
     this.sessions = new LocalSessions(config.realtime().maxDevices());
     this.deployments = new Deployments(vertx);
   }
@@ -158,6 +160,7 @@ public final class Node {
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
               new HealthChecks(vertx), prometheus);
           return node.checkRedis()
+              .compose(v -> node.connectEvents())
               .compose(v -> node.deploy())
               .map(node)
               .recover(failure -> {
@@ -199,11 +202,17 @@ public final class Node {
             "Redis at " + config.redis().url() + " is unreachable: " + failure.getMessage())));
   }
 
+  /** With Kafka configured, the producer of im.events and im.push (docs/events.md); it connects lazily. */
+  private Future<Void> connectEvents() {
+    if (config.kafkaBootstrap().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return KafkaEventPublisher.create(vertx, config.kafkaBootstrap(), nodeId + "-events", metrics)
+        .onSuccess(publisher -> events = publisher)
+        .mapEmpty();
+  }
+
   private Future<Void> deploy() {
-    ImMetrics metrics = new ImMetrics(prometheus.registry());
-    events = config.kafkaBootstrap().isEmpty()
-        ? EventPublisher.NONE
-        : KafkaEventPublisher.create(vertx, config.kafkaBootstrap(), nodeId + "-events", metrics);
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     TokenStore tokenStore = new TokenStore(pool);

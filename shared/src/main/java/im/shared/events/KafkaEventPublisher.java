@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.kafka.client.serialization.BufferSerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +51,17 @@ public final class KafkaEventPublisher implements EventPublisher {
     this.metrics = metrics;
   }
 
-  /** Connects lazily: a broker that is not up yet only delays the first records. */
-  public static KafkaEventPublisher create(Vertx vertx, String bootstrap, String clientId, ImMetrics metrics) {
-    return new KafkaEventPublisher(KafkaProducer.create(vertx, producerConfig(bootstrap, clientId), String.class, Buffer.class),
-        metrics);
+  /**
+   * Builds the producer on a worker (a Kafka producer's construction loads and registers enough to stall an event
+   * loop). It connects lazily: a broker that is not up yet only delays the first records.
+   */
+  public static Future<EventPublisher> create(Vertx vertx, String bootstrap, String clientId, ImMetrics metrics) {
+    return vertx.executeBlocking(() -> new org.apache.kafka.clients.producer.KafkaProducer<>(
+            producerConfig(bootstrap, clientId), new StringSerializer(), new BufferSerializer()))
+        .map(producer -> new KafkaEventPublisher(KafkaProducer.create(vertx, producer), metrics));
   }
 
-  static Map<String, String> producerConfig(String bootstrap, String clientId) {
+  static Map<String, Object> producerConfig(String bootstrap, String clientId) {
     return Map.of(
         "bootstrap.servers", bootstrap,
         "client.id", clientId,

@@ -33,6 +33,7 @@ class EventStreamTest {
 
   private static TestNode node;
   private static TopicReader events;
+  private static TopicReader pushes;
 
   @BeforeAll
   static void start() {
@@ -41,11 +42,13 @@ class EventStreamTest {
         .put("kafka", new JsonObject().put("bootstrap", bootstrap))
         .put("presence", new JsonObject().put("graceMs", 0).put("minIntervalMs", 0)));
     events = new TopicReader(bootstrap, EventPublisher.EVENTS_TOPIC);
+    pushes = new TopicReader(bootstrap, EventPublisher.PUSH_TOPIC);
   }
 
   @AfterAll
   static void stop() {
     events.close();
+    pushes.close();
     node.close();
   }
 
@@ -80,6 +83,22 @@ class EventStreamTest {
     assertEquals(new JsonObject().put("conv", conv).put("uid", bob.uid()).put("seq", second.getLong("seq")),
         fields(stream.get(3)));
     assertEquals(4, new HashSet<>(stream.stream().map(r -> r.value().getString("id")).toList()).size(), "unique ids");
+    aliceWs.close();
+  }
+
+  @Test
+  void withoutAWebhookAnOfflineRecipientsPushStillGoesToItsTopic() {
+    TestNode.User alice = await(node.newUser());
+    TestNode.User bob = await(node.newUser());
+    ImClient aliceWs = await(node.connect("ws", alice, "phone"));
+
+    JsonObject ack = await(aliceWs.request(Op.SEND, text("to", bob.uid(), "no webhook here")));
+    TopicReader.Read push = pushes.next(r -> ack.getString("mid").equals(r.value().getString("mid")));
+
+    assertEquals(bob.uid(), push.key());
+    assertEquals(new JsonObject().put("uid", bob.uid()).put("conv", ack.getString("conv")).put("seq", ack.getLong("seq"))
+        .put("mid", ack.getString("mid")).put("from", alice.uid()).put("kind", "text").put("preview", "no webhook here")
+        .put("badge", 1L).put("ts", ack.getLong("ts")), push.value());
     aliceWs.close();
   }
 
