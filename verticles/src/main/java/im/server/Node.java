@@ -138,8 +138,8 @@ public final class Node {
 
   public static Future<Node> start(ImConfig config) {
     if (!config.kafkaBootstrap().isEmpty()) {
-      LOG.warn("IM_KAFKA_BOOTSTRAP is set, but Kafka mode is not part of this version: messages are stored "
-          + "straight to PostgreSQL and /health does not check Kafka");
+      LOG.warn("IM_KAFKA_BOOTSTRAP is set: events and pushes go to Kafka, but the Kafka message log is not part of "
+          + "this version: messages are stored straight to PostgreSQL and /health does not check Kafka");
     }
     Database.prepare(config.pg());
     String nodeId = config.nodeId().isEmpty() ? "node-" + Ids.newId().substring(0, 8) : config.nodeId();
