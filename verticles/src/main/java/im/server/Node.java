@@ -114,7 +114,7 @@ public final class Node {
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
   private OwnershipEvents ownership;
-  /** Domain events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} until connected, or without Kafka. */
+  /** Events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} before start or without Kafka. */
   private volatile EventPublisher events = EventPublisher.NONE;
   /** Bound at start: the configured ports, or those picked where the settings say 0. */
   private volatile int httpPort;

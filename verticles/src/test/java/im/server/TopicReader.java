@@ -49,7 +49,8 @@ public final class TopicReader implements AutoCloseable {
         throw new AssertionError("no matching record within " + LIMIT + "; read: " + read);
       }
       for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-        read.add(new Read(record.topic(), record.key(), new JsonObject(record.value()), record.partition(), record.offset()));
+        read.add(new Read(record.topic(), record.key(), new JsonObject(record.value()), record.partition(),
+            record.offset()));
       }
     }
   }

@@ -44,7 +44,7 @@ public interface EventPublisher {
   /** Queues {@code event} for {@value #EVENTS_TOPIC}, keyed by {@link DomainEvent#key()}. */
   void publish(DomainEvent event);
 
-  /** Queues one offline-push payload (the webhook's body, docs/protocol.md §4) for {@value #PUSH_TOPIC}, keyed by uid. */
+  /** Queues one offline-push payload (the webhook's body, docs/protocol.md §4) for {@value #PUSH_TOPIC}, key uid. */
   void publishPush(String uid, Buffer payload);
 
   /** Sends what is queued (bounded wait) and releases the connection. */

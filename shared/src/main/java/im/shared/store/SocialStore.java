@@ -231,7 +231,7 @@ public final class SocialStore {
     return pool.withTransaction(conn -> lockPair(conn, uid, other)
         .compose(v -> conn.preparedQuery(USER_EXISTS).execute(Tuple.of(other)))
         .compose(rows -> rows.iterator().next().getBoolean(0)
-            ? conn.preparedQuery(INSERT_BLOCK).execute(Tuple.of(uid, other, now)).map(inserted -> inserted.rowCount() > 0)
+            ? conn.preparedQuery(INSERT_BLOCK).execute(Tuple.of(uid, other, now)).map(added -> added.rowCount() > 0)
             : Future.<Boolean>failedFuture(ImException.notFound("no such user: " + other)))
         .compose(added -> conn.preparedQuery(DELETE_FRIENDSHIP).execute(Tuple.of(uid, other))
             .compose(v -> conn.preparedQuery(DELETE_PAIR_REQUESTS).execute(Tuple.of(uid, other)))

@@ -185,7 +185,8 @@ public final class PresenceVerticle extends VerticleBase {
     LOG.debug("presence of {}: {}", uid, status.wireName());
     JsonObject frame = PresenceStore.shownJson(status, lastSeen).put("uid", uid);
     return store.setShown(uid, status, lastSeen)
-        .onSuccess(v -> events.publish(new DomainEvent.PresenceChanged(uid, status.wireName(), lastSeen, System.currentTimeMillis())))
+        .onSuccess(v -> events.publish(
+            new DomainEvent.PresenceChanged(uid, status.wireName(), lastSeen, System.currentTimeMillis())))
         .compose(v -> status == PresenceStatus.OFFLINE ? social.setLastSeen(uid, lastSeen) : Future.succeededFuture())
         .compose(v -> social.friendUids(uid))
         .compose(friends -> friends.isEmpty()

@@ -23,11 +23,11 @@ import java.util.List;
 
 /**
  * Offline push (docs/protocol.md §4, Offline push; docs/architecture.md, "Offline push"), deployed once per node when
- * {@code IM_PUSH_WEBHOOK_URL} or {@code IM_KAFKA_BOOTSTRAP} is set. It takes the {@link PushBatch}es this node's owners send on
- * {@link Addresses#PUSH}, resolves mutes and badges with one {@link PushAudience} query for everything that arrived
- * since the previous query (so a busy node still makes one query per batch or fewer, and pushes keep their order),
- * and hands one payload per recipient to the {@link WebhookSender} (with a webhook) and to topic {@code im.push}
- * (with Kafka): the same bytes to both.
+ * {@code IM_PUSH_WEBHOOK_URL} or {@code IM_KAFKA_BOOTSTRAP} is set. It takes the {@link PushBatch}es this node's
+ * owners send on {@link Addresses#PUSH}, resolves mutes and badges with one {@link PushAudience} query for everything
+ * that arrived since the previous query (so a busy node still makes one query per batch or fewer, and pushes keep
+ * their order), and hands one payload per recipient to the {@link WebhookSender} (with a webhook) and to topic
+ * {@code im.push} (with Kafka): the same bytes to both.
  *
  * <p>Threading: everything runs on this verticle's context.
  */
