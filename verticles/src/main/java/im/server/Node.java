@@ -45,6 +45,8 @@ import im.shared.auth.PasswordHasher;
 import im.shared.cluster.ClusterSetup;
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
+import im.shared.events.EventPublisher;
+import im.shared.events.KafkaEventPublisher;
 import im.shared.health.HealthChecks;
 import im.shared.metrics.ImMetrics;
 import im.shared.metrics.Prometheus;
@@ -114,6 +116,7 @@ public final class Node {
   private final HazelcastInstance hazelcast;
   private final HealthChecks health;
   private final Prometheus prometheus;
+  private final ImMetrics metrics;
   private final LocalSessions sessions;
   private final AtomicInteger messageInstances = new AtomicInteger();
   private final Deployments deployments;
@@ -123,6 +126,8 @@ public final class Node {
   private KafkaProducer<String, String> kafkaProducer;
   private int messagePartitions;
   private PersistenceBarrier barrier = PersistenceBarrier.NONE;
+  /** Events and offline pushes to Kafka (docs/events.md); {@link EventPublisher#NONE} before start or without Kafka. */
+  private volatile EventPublisher events = EventPublisher.NONE;
   /** Bound at start: the configured ports, or those picked where the settings say 0. */
   private volatile int httpPort;
   private volatile int tcpPort;
@@ -138,6 +143,7 @@ public final class Node {
     this.routes = routes;
     this.health = health;
     this.prometheus = prometheus;
+    this.metrics = new ImMetrics(prometheus.registry());
     this.sessions = new LocalSessions(config.realtime().maxDevices());
     this.deployments = new Deployments(vertx);
   }
@@ -163,10 +169,12 @@ public final class Node {
           Node node = new Node(config, nodeId, vertx, pool, redis, clusterManager.getHazelcastInstance(), routes,
               new HealthChecks(vertx), prometheus);
           return node.startKafka()
+              .compose(v -> node.connectEvents())
               .compose(v -> node.deploy())
               .map(node)
               .recover(failure -> {
                 // Not chained: continuations of a closing Vert.x would run on its terminated event loops.
+                node.events.close();
                 vertx.close();
                 return Future.failedFuture(failure);
               });
@@ -228,13 +236,22 @@ public final class Node {
         : vertx.timer(KAFKA_START_RETRY_MS).compose(t -> createTopics(kafka, attemptsLeft - 1)));
   }
 
+  /** With Kafka configured, the producer of im.events and im.push (docs/events.md); it connects lazily. */
+  private Future<Void> connectEvents() {
+    if (config.kafkaBootstrap().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return KafkaEventPublisher.create(vertx, config.kafkaBootstrap(), nodeId + "-events", metrics)
+        .onSuccess(publisher -> events = publisher)
+        .mapEmpty();
+  }
+
   private Future<Void> deploy() {
-    ImMetrics metrics = new ImMetrics(prometheus.registry());
     EventBusFanout fanout = new EventBusFanout(vertx, routes);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     TokenStore tokenStore = new TokenStore(pool);
     AccessTokens access = new AccessTokens(vertx, tokens, tokenStore);
-    ReadCursors reads = new ReadCursors(pool, fanout, barrier);
+    ReadCursors reads = new ReadCursors(pool, fanout, barrier, events);
     PartitionOwners convOwnership = new PartitionOwners(hazelcast);
     SocialStore social = new SocialStore(pool);
     SendPolicy sendPolicy = new SendPolicy(vertx, social, config.requireFriendship());
@@ -247,8 +264,8 @@ public final class Node {
         new Sessions(sessions, nodeId, routes, presence), presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads, barrier);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
-    Friends friends = new Friends(social, fanout, sendPolicy, presence::shown);
-    Blocks blocks = new Blocks(social, sendPolicy);
+    Friends friends = new Friends(social, fanout, sendPolicy, presence::shown, events);
+    Blocks blocks = new Blocks(social, sendPolicy, events);
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
     api.withGroups(new GroupRoutes(owners, new GroupStore(pool)))
@@ -271,15 +288,15 @@ public final class Node {
         .onSuccess(v -> ownership.start())
         .compose(v -> sendPolicy.start())
         .compose(v -> deployments.single("presence",
-            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence())))
-        .compose(v -> config.push().enabled()
-            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics))
+            index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence(), events)))
+        .compose(v -> config.push().enabled() || events.enabled()
+            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics, events))
             : Future.<Void>succeededFuture())
         .compose(v -> config.kafka().enabled()
             ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),
                 KafkaSetup.PERSISTER_GROUP, new MessageWriter(pool)))
             : Future.<Void>succeededFuture())
-        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics),
+        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics, events),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))
@@ -365,6 +382,8 @@ public final class Node {
         .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE, "push")))
         // After the owners drained: the persister stores what they appended last, then leaves its group.
         .compose(v -> deployments.undeploy(List.of("persister")))
+        // After the owners' last acks and pushes, so that their events still leave.
+        .eventually(() -> events.close())
         .eventually(this::closeKafka)
         .eventually(() -> {
           health.stop();

@@ -22,6 +22,8 @@ public final class ImMetrics {
   private final Counter pushRetried;
   private final Counter pushFailed;
   private final Counter pushDropped;
+  /** Per meter name, per topic: topics are few and fixed, so the map stays tiny. */
+  private final Map<String, Counter> kafkaCounters = new ConcurrentHashMap<>();
 
   public ImMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -94,5 +96,25 @@ public final class ImMetrics {
 
   public void pushDropped() {
     pushDropped.increment();
+  }
+
+  /** A record Kafka acknowledged on {@code topic}. */
+  public void kafkaPublished(String topic) {
+    kafkaCounter("im.kafka.published", "records Kafka acknowledged", topic).increment();
+  }
+
+  /** A record Kafka did not take (broker away past the delivery timeout, or refused). */
+  public void kafkaFailed(String topic) {
+    kafkaCounter("im.kafka.failed", "records Kafka did not take", topic).increment();
+  }
+
+  /** A record dropped before sending because too many waited for Kafka. */
+  public void kafkaDropped(String topic) {
+    kafkaCounter("im.kafka.dropped", "records dropped because too many waited for Kafka", topic).increment();
+  }
+
+  private Counter kafkaCounter(String name, String description, String topic) {
+    return kafkaCounters.computeIfAbsent(name + ' ' + topic,
+        key -> Counter.builder(name).description(description).tag("topic", topic).register(registry));
   }
 }

@@ -2,6 +2,8 @@ package im.shared.store;
 
 import im.protocol.ImException;
 import im.protocol.Op;
+import im.shared.events.DomainEvent;
+import im.shared.events.EventPublisher;
 import im.shared.message.ReadService;
 import im.shared.message.PersistenceBarrier;
 import im.shared.routes.Delivery;
@@ -22,7 +24,8 @@ import java.util.List;
  * Read cursors in {@code members.read_seq}: they only move forward and never past the conversation's
  * {@code max_seq}. An advance is told to the reader's other devices and, in a one-to-one conversation, to the
  * peer; in a group only to the members whose messages it newly covers (the last {@value #GROUP_RECEIPT_SPAN}
- * seqs of it at most), so a read in a large group costs a few frames, not one per member. Non-blocking.
+ * seqs of it at most), so a read in a large group costs a few frames, not one per member. Each advance is also a
+ * {@code conversation.read} event. Non-blocking.
  */
 public final class ReadCursors implements ReadService {
 
@@ -45,16 +48,18 @@ public final class ReadCursors implements ReadService {
   private final Pool pool;
   private final Fanout fanout;
   private final PersistenceBarrier barrier;
+  private final EventPublisher events;
 
-  public ReadCursors(Pool pool, Fanout fanout) {
-    this(pool, fanout, PersistenceBarrier.NONE);
+  public ReadCursors(Pool pool, Fanout fanout, EventPublisher events) {
+    this(pool, fanout, PersistenceBarrier.NONE, events);
   }
 
   /** @param barrier waited for first, so that a cursor may move up to a seq acked but not yet stored (Kafka mode) */
-  public ReadCursors(Pool pool, Fanout fanout, PersistenceBarrier barrier) {
+  public ReadCursors(Pool pool, Fanout fanout, PersistenceBarrier barrier, EventPublisher events) {
     this.pool = pool;
     this.fanout = fanout;
     this.barrier = barrier;
+    this.events = events;
   }
 
   @Override
@@ -69,6 +74,7 @@ public final class ReadCursors implements ReadService {
       }
       Row row = rows.iterator().next();
       long readSeq = row.getLong("read_seq");
+      events.publish(new DomainEvent.ReadAdvanced(conv, uid, readSeq, System.currentTimeMillis()));
       JsonObject body = new JsonObject().put("conv", conv).put("uid", uid).put("seq", readSeq);
       List<String> uids = new ArrayList<>(Arrays.asList(row.getArrayOfStrings("uids")));
       if (!uids.contains(uid)) {

@@ -166,15 +166,15 @@ public final class SocialStore {
     }));
   }
 
-  /** The target rejects a request; same failures as {@link #accept}. */
-  public Future<Void> reject(String uid, String requestId) {
+  /** The target rejects a request; same failures as {@link #accept}. @return the requester */
+  public Future<String> reject(String uid, String requestId) {
     return pool.preparedQuery(REJECT).execute(Tuple.of(requestId, uid)).compose(rows -> {
       if (rows.size() > 0) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(rows.iterator().next().getString("from_uid"));
       }
       return pool.preparedQuery(FIND_REQUEST).execute(Tuple.of(requestId)).map(found -> {
         targetedAt(found.size() == 0 ? null : found.iterator().next(), uid, requestId, "reject");
-        return null;
+        return (String) null;
       });
     });
   }
@@ -221,24 +221,26 @@ public final class SocialStore {
   /**
    * {@code uid} blocks {@code other} (idempotent). The block ends their friendship and drops pending requests
    * between them. Fails with {@code bad_request} for oneself, {@code not_found} for an unknown user.
+   *
+   * @return whether the block is new
    */
-  public Future<Void> block(String uid, String other, long now) {
+  public Future<Boolean> block(String uid, String other, long now) {
     if (uid.equals(other)) {
       return Future.failedFuture(ImException.badRequest("cannot block yourself"));
     }
     return pool.withTransaction(conn -> lockPair(conn, uid, other)
         .compose(v -> conn.preparedQuery(USER_EXISTS).execute(Tuple.of(other)))
         .compose(rows -> rows.iterator().next().getBoolean(0)
-            ? conn.preparedQuery(INSERT_BLOCK).execute(Tuple.of(uid, other, now))
-            : Future.failedFuture(ImException.notFound("no such user: " + other)))
-        .compose(v -> conn.preparedQuery(DELETE_FRIENDSHIP).execute(Tuple.of(uid, other)))
-        .compose(v -> conn.preparedQuery(DELETE_PAIR_REQUESTS).execute(Tuple.of(uid, other)))
-        .mapEmpty());
+            ? conn.preparedQuery(INSERT_BLOCK).execute(Tuple.of(uid, other, now)).map(added -> added.rowCount() > 0)
+            : Future.<Boolean>failedFuture(ImException.notFound("no such user: " + other)))
+        .compose(added -> conn.preparedQuery(DELETE_FRIENDSHIP).execute(Tuple.of(uid, other))
+            .compose(v -> conn.preparedQuery(DELETE_PAIR_REQUESTS).execute(Tuple.of(uid, other)))
+            .map(added)));
   }
 
-  /** Idempotent: unblocking someone not blocked is no error. */
-  public Future<Void> unblock(String uid, String other) {
-    return pool.preparedQuery(DELETE_BLOCK).execute(Tuple.of(uid, other)).mapEmpty();
+  /** Idempotent: unblocking someone not blocked is no error. @return whether there was a block to remove */
+  public Future<Boolean> unblock(String uid, String other) {
+    return pool.preparedQuery(DELETE_BLOCK).execute(Tuple.of(uid, other)).map(deleted -> deleted.rowCount() > 0);
   }
 
   public Future<JsonArray> blocked(String uid) {

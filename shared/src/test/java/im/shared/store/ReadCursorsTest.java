@@ -3,6 +3,7 @@ package im.shared.store;
 import im.protocol.ErrorCode;
 import im.protocol.Op;
 import im.shared.db.Database;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.testing.Seed;
@@ -42,7 +43,7 @@ class ReadCursorsTest {
   void setUp(Vertx vertx) {
     pool = Database.pool(vertx, TestDb.config().pg());
     seed = new Seed(pool);
-    cursors = new ReadCursors(pool, recording);
+    cursors = new ReadCursors(pool, recording, EventPublisher.NONE);
   }
 
   @AfterEach

@@ -16,6 +16,8 @@ import im.shared.bus.message.RoomLookup;
 import im.shared.bus.message.SendCommand;
 import im.shared.bus.message.TypingCommand;
 import im.shared.config.ImConfig;
+import im.shared.events.DomainEvent;
+import im.shared.events.EventPublisher;
 import im.shared.message.MessageAppender;
 import im.shared.message.MessageWriter;
 import im.shared.message.PersistenceBarrier;
@@ -39,7 +41,8 @@ import java.util.List;
  * place and in order. Its API is the local address {@link Addresses#messageInstance}, which takes the
  * {@link OwnerCommand}s. A send passes the {@link SendDeduplicator}, finds its conversation in the
  * {@link ConversationCache}, waits for its batch in the {@link GroupCommitter}, and once stored is acked and
- * handed to the {@link OrderedFanout}.
+ * handed to the {@link OrderedFanout}; with an event stream configured, each stored message (and the group change it
+ * records) and each recall is published in the order it was stored.
  */
 public final class MessageVerticle extends VerticleBase implements GroupCommitter.Outcome {
 
@@ -67,6 +70,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   private final Stores stores;
   private final Fanout fanout;
   private final ImMetrics metrics;
+  private final EventPublisher events;
 
   private SendDeduplicator dedup;
   private ConversationCache conversations;
@@ -77,14 +81,17 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   private TypingHandler typing;
   private MessageConsumer<JsonObject> consumer;
 
-  public MessageVerticle(int index, ImConfig config, Stores stores, Fanout fanout, ImMetrics metrics) {
+  public MessageVerticle(int index, ImConfig config, Stores stores, Fanout fanout, ImMetrics metrics,
+                         EventPublisher events) {
     this.index = index;
     this.config = config.messages();
     this.groupSettings = config.groups();
-    this.pushOn = config.push().enabled();
+    // Offline pushes go to the webhook, to topic im.push, or both.
+    this.pushOn = config.push().enabled() || events.enabled();
     this.stores = stores;
     this.fanout = fanout;
     this.metrics = metrics;
+    this.events = events;
   }
 
   @Override
@@ -94,7 +101,8 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
     orderedFanout = new OrderedFanout(vertx, fanout, pushOn ? new OfflinePushes(vertx) : null);
     committer = new GroupCommitter(vertx, new GroupCommitter.Settings(config.batchMaxRows(), config.batchMaxDelayMs(),
         groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), stores.appender(), this);
-    recalls = new RecallHandler(conversations, stores.writer(), stores.barrier(), orderedFanout, config.recallWindowMs());
+    recalls = new RecallHandler(conversations, stores.writer(), stores.barrier(), orderedFanout, config.recallWindowMs(),
+        events);
     groups = new GroupHandler(conversations, new GroupChanges(stores.groups(), groupSettings.maxMembers()));
     typing = new TypingHandler(conversations, fanout);
     consumer = vertx.eventBus().localConsumer(Addresses.messageInstance(index), this::onCommand);
@@ -187,9 +195,19 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
       if (send.change != null) {
         deliveries.addAll(send.change.events());
       }
+      publish(send);
     }
     metrics.messagesSent(sends.size());
     orderedFanout.deliver(deliveries, roomItems, pushable);
+  }
+
+  private void publish(PendingSend send) {
+    SendCommand command = send.command;
+    events.publish(new DomainEvent.MessageStored(command.conv(), send.seq, send.mid, command.from(), command.device(),
+        command.cmid(), command.kind(), command.body(), send.ts));
+    if (send.change != null) {
+      GroupEvents.of(command.conv(), send.change.body(), send.ts).forEach(events::publish);
+    }
   }
 
   @Override

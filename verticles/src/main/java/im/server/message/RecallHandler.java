@@ -7,6 +7,8 @@ import im.protocol.MessageKinds;
 import im.protocol.Op;
 import im.shared.bus.delivery.RoomDeliverItem;
 import im.shared.bus.message.RecallCommand;
+import im.shared.events.DomainEvent;
+import im.shared.events.EventPublisher;
 import im.shared.message.MessageWriter;
 import im.shared.message.PersistenceBarrier;
 import im.shared.message.MessageWriter.RecallTarget;
@@ -20,7 +22,8 @@ import java.util.List;
 
 /**
  * {@code recall} (docs/protocol.md §3, Semantics): the sender within the recall window, or a group's owner or admin
- * at any time, turns a message into a tombstone; every member's devices get {@code recalled}.
+ * at any time, turns a message into a tombstone; every member's devices get {@code recalled}, and the event stream a
+ * {@code message.recalled}.
  *
  * <p>Threading: the owner's context only.
  */
@@ -33,14 +36,16 @@ final class RecallHandler {
   private final OrderedFanout fanout;
   private final long recallWindowMs;
   private final PersistenceBarrier barrier;
+  private final EventPublisher events;
 
   RecallHandler(ConversationCache conversations, MessageWriter writer, PersistenceBarrier barrier, OrderedFanout fanout,
-                long recallWindowMs) {
+                long recallWindowMs, EventPublisher events) {
     this.conversations = conversations;
     this.writer = writer;
     this.barrier = barrier;
     this.fanout = fanout;
     this.recallWindowMs = recallWindowMs;
+    this.events = events;
   }
 
   Future<Void> recall(RecallCommand command) {
@@ -80,6 +85,7 @@ final class RecallHandler {
     }
     return writer.recall(conv, seq).onSuccess(v -> {
       LOG.info("recalled conv={} seq={} by={}", conv, seq, by);
+      events.publish(new DomainEvent.MessageRecalled(conv, seq, by, System.currentTimeMillis()));
       JsonObject body = new JsonObject().put("conv", conv).put("seq", seq).put("by", by);
       if (state.type == Conv.Type.ROOM) {
         fanout.deliver(List.of(), List.of(RoomDeliverItem.of(conv, Op.RECALLED, body, null, null)));

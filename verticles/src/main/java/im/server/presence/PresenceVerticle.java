@@ -4,6 +4,8 @@ import im.protocol.Op;
 import im.shared.bus.Addresses;
 import im.shared.bus.presence.PresencePoke;
 import im.shared.config.ImConfig;
+import im.shared.events.DomainEvent;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.routes.RoutingTable;
@@ -29,7 +31,8 @@ import java.util.Set;
  * of changes collapses into one announcement of the latest state, and announcements are at most one per
  * {@code minIntervalMs}. Going offline is announced only once the user has had no route for {@code graceMs}: a
  * reconnect within the grace is never seen by friends. An announcement writes the shown state (and, for offline,
- * {@code users.last_seen}) before the frames go out, so the friend list agrees with them.
+ * {@code users.last_seen}) before the frames go out, so the friend list agrees with them; each announcement is also a
+ * {@code presence.changed} event (docs/events.md).
  *
  * <p>Threading: all state lives on this verticle's context; nothing is shared.
  */
@@ -60,17 +63,19 @@ public final class PresenceVerticle extends VerticleBase {
   private final SocialStore social;
   private final Fanout fanout;
   private final ImConfig.Presence config;
+  private final EventPublisher events;
   private final Map<String, UserState> users = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
   public PresenceVerticle(String nodeId, RoutingTable routes, PresenceStore store, SocialStore social, Fanout fanout,
-                          ImConfig.Presence config) {
+                          ImConfig.Presence config, EventPublisher events) {
     this.nodeId = nodeId;
     this.routes = routes;
     this.store = store;
     this.social = social;
     this.fanout = fanout;
     this.config = config;
+    this.events = events;
   }
 
   @Override
@@ -180,6 +185,8 @@ public final class PresenceVerticle extends VerticleBase {
     LOG.debug("presence of {}: {}", uid, status.wireName());
     JsonObject frame = PresenceStore.shownJson(status, lastSeen).put("uid", uid);
     return store.setShown(uid, status, lastSeen)
+        .onSuccess(v -> events.publish(
+            new DomainEvent.PresenceChanged(uid, status.wireName(), lastSeen, System.currentTimeMillis())))
         .compose(v -> status == PresenceStatus.OFFLINE ? social.setLastSeen(uid, lastSeen) : Future.succeededFuture())
         .compose(v -> social.friendUids(uid))
         .compose(friends -> friends.isEmpty()

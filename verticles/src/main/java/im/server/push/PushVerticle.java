@@ -4,10 +4,12 @@ import im.shared.bus.Addresses;
 import im.shared.bus.push.PushBatch;
 import im.shared.bus.push.PushItem;
 import im.shared.config.ImConfig;
+import im.shared.events.EventPublisher;
 import im.shared.metrics.ImMetrics;
 import im.shared.store.PushAudience;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -20,11 +22,12 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Offline push by webhook (docs/protocol.md §4, Offline push; docs/architecture.md, "Offline push"), deployed once
- * per node when {@code IM_PUSH_WEBHOOK_URL} is set. It takes the {@link PushBatch}es this node's owners send on
- * {@link Addresses#PUSH}, resolves mutes and badges with one {@link PushAudience} query for everything that arrived
- * since the previous query (so a busy node still makes one query per batch or fewer, and pushes keep their order),
- * and hands one payload per recipient to the {@link WebhookSender}.
+ * Offline push (docs/protocol.md §4, Offline push; docs/architecture.md, "Offline push"), deployed once per node when
+ * {@code IM_PUSH_WEBHOOK_URL} or {@code IM_KAFKA_BOOTSTRAP} is set. It takes the {@link PushBatch}es this node's
+ * owners send on {@link Addresses#PUSH}, resolves mutes and badges with one {@link PushAudience} query for everything
+ * that arrived since the previous query (so a busy node still makes one query per batch or fewer, and pushes keep
+ * their order), and hands one payload per recipient to the {@link WebhookSender} (with a webhook) and to topic
+ * {@code im.push} (with Kafka): the same bytes to both.
  *
  * <p>Threading: everything runs on this verticle's context.
  */
@@ -37,30 +40,38 @@ public final class PushVerticle extends VerticleBase {
   private final ImConfig.Push config;
   private final PushAudience audience;
   private final ImMetrics metrics;
+  private final EventPublisher topic;
   private final Deque<PushItem> waiting = new ArrayDeque<>();
   private int waitingRecipients;
   private boolean resolving;
+  /** Null without a webhook. */
   private WebhookSender sender;
 
-  public PushVerticle(ImConfig.Push config, PushAudience audience, ImMetrics metrics) {
+  /** @param topic where pushes are published besides the webhook; {@link EventPublisher#NONE} without Kafka */
+  public PushVerticle(ImConfig.Push config, PushAudience audience, ImMetrics metrics, EventPublisher topic) {
     this.config = config;
     this.audience = audience;
     this.metrics = metrics;
+    this.topic = topic;
   }
 
   @Override
   public Future<?> start() {
-    if (config.webhookSecret().isEmpty()) {
-      LOG.warn("IM_PUSH_WEBHOOK_SECRET is empty: offline pushes to {} are sent unsigned", config.webhookUrl());
+    if (config.enabled()) {
+      if (config.webhookSecret().isEmpty()) {
+        LOG.warn("IM_PUSH_WEBHOOK_SECRET is empty: offline pushes to {} are sent unsigned", config.webhookUrl());
+      }
+      sender = new WebhookSender(vertx, context, config, metrics);
     }
-    sender = new WebhookSender(vertx, context, config, metrics);
     MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(Addresses.PUSH, this::onBatch);
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
-    sender.stop();
+    if (sender != null) {
+      sender.stop();
+    }
     return Future.succeededFuture();
   }
 
@@ -106,7 +117,11 @@ public final class PushVerticle extends VerticleBase {
     for (PushItem item : items) {
       for (String uid : item.uids()) {
         if (found.pushes(uid, item.conv())) {
-          sender.submit(PushPayload.of(item, uid, found.badge(uid), config.previews()).toBuffer());
+          Buffer payload = PushPayload.of(item, uid, found.badge(uid), config.previews()).toBuffer();
+          if (sender != null) {
+            sender.submit(payload);
+          }
+          topic.publishPush(uid, payload);
         }
       }
     }

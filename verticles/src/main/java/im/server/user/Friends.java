@@ -6,6 +6,8 @@ import im.shared.bus.user.Befriended;
 import im.shared.bus.user.FriendList;
 import im.shared.bus.user.FriendRequestSent;
 import im.shared.bus.user.PendingRequests;
+import im.shared.events.DomainEvent;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.store.SocialStore;
@@ -23,8 +25,9 @@ import java.util.Map;
 
 /**
  * Friend requests and friendships ({@code docs/protocol.md §4} "Friends and blocks"): the store does the SQL; this
- * class tells the users concerned ({@code event friend_request}, {@code friend_accepted}) and the send policy of
- * every node. Events are best effort: a user who misses one sees the state through the API.
+ * class tells the users concerned ({@code event friend_request}, {@code friend_accepted}), the send policy of
+ * every node and the event stream ({@code friend.*}, docs/events.md). Events are best effort: a user who misses one
+ * sees the state through the API.
  *
  * <p>A request that breaks a rule throws {@code bad_request} before any I/O, as {@link Accounts} does.
  * Thread-safe, non-blocking.
@@ -39,12 +42,14 @@ public final class Friends {
   private final Fanout fanout;
   private final SendPolicy policy;
   private final StatusLookup statuses;
+  private final EventPublisher events;
 
-  public Friends(SocialStore store, Fanout fanout, SendPolicy policy, StatusLookup statuses) {
+  public Friends(SocialStore store, Fanout fanout, SendPolicy policy, StatusLookup statuses, EventPublisher events) {
     this.store = store;
     this.fanout = fanout;
     this.policy = policy;
     this.statuses = statuses;
+    this.events = events;
   }
 
   public Future<FriendRequestSent> request(String from, String to, String message) {
@@ -57,10 +62,12 @@ public final class Friends {
     long now = System.currentTimeMillis();
     return store.request(from, to, message, now).map(outcome -> {
       if (outcome instanceof Pending pending && pending.created()) {
+        events.publish(new DomainEvent.FriendRequested(pending.requestId(), from, to, message, now));
         tell(to, "friend_request", new JsonObject()
             .put("requestId", pending.requestId()).put("from", from).put("message", message).put("createdAt", now));
       } else if (outcome instanceof AutoAccepted accepted) {
         policy.changed(from, to);
+        events.publish(new DomainEvent.FriendAccepted(outcome.requestId(), from, to, accepted.conv(), now));
         tell(to, "friend_accepted", new JsonObject().put("uid", from).put("conv", accepted.conv()));
         return new FriendRequestSent(outcome.requestId(), accepted.conv());
       }
@@ -69,15 +76,20 @@ public final class Friends {
   }
 
   public Future<Befriended> accept(String uid, String requestId) {
-    return store.accept(uid, requestId, System.currentTimeMillis()).map(accepted -> {
+    long now = System.currentTimeMillis();
+    return store.accept(uid, requestId, now).map(accepted -> {
       policy.changed(uid, accepted.requester());
+      events.publish(new DomainEvent.FriendAccepted(requestId, uid, accepted.requester(), accepted.conv(), now));
       tell(accepted.requester(), "friend_accepted", new JsonObject().put("uid", uid).put("conv", accepted.conv()));
       return new Befriended(accepted.conv());
     });
   }
 
   public Future<Void> reject(String uid, String requestId) {
-    return store.reject(uid, requestId);
+    return store.reject(uid, requestId).map(requester -> {
+      events.publish(new DomainEvent.FriendRejected(requestId, uid, requester, System.currentTimeMillis()));
+      return null;
+    });
   }
 
   public Future<PendingRequests> incoming(String uid) {
@@ -91,7 +103,10 @@ public final class Friends {
   }
 
   public Future<Void> unfriend(String uid, String friend) {
-    return store.unfriend(uid, friend).onSuccess(v -> policy.changed(uid, friend));
+    return store.unfriend(uid, friend).onSuccess(v -> {
+      policy.changed(uid, friend);
+      events.publish(new DomainEvent.FriendRemoved(uid, friend, System.currentTimeMillis()));
+    });
   }
 
   private static PendingRequests pending(JsonArray rows) {

@@ -7,6 +7,7 @@ import im.shared.Ids;
 import im.shared.auth.JwtTokens;
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Delivery;
 import im.shared.routes.Fanout;
 import im.shared.store.ReadCursors;
@@ -73,7 +74,7 @@ class ApiRouterTest {
     };
     TestUserService.deploy(vertx, pool, config.passwordIterations(), recording).await();
     Router root = Router.router(vertx);
-    ApiRouter.create(vertx, config, pool, tokens, new ReadCursors(pool, recording)).mount(root);
+    ApiRouter.create(vertx, config, pool, tokens, new ReadCursors(pool, recording, EventPublisher.NONE)).mount(root);
     server = vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1").await();
     http = new HttpTestClient(server.actualPort());
   }

@@ -1,6 +1,7 @@
 package im.server.user;
 
 import im.shared.auth.PasswordHasher;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Fanout;
 import im.shared.store.SocialStore;
 import im.shared.store.UserStore;
@@ -23,7 +24,7 @@ public final class TestUserService {
     StatusLookup offline = uids -> Future.succeededFuture(Map.<String, JsonObject>of());
     return vertx.deployVerticle(new UserVerticle(
         new Accounts(new UserStore(pool), new PasswordHasher(vertx, passwordIterations)),
-        new Friends(social, fanout, policy, offline),
-        new Blocks(social, policy)));
+        new Friends(social, fanout, policy, offline, EventPublisher.NONE),
+        new Blocks(social, policy, EventPublisher.NONE)));
   }
 }

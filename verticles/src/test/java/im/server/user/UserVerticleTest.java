@@ -9,6 +9,7 @@ import im.shared.bus.BusErrors;
 import im.shared.bus.user.Profile;
 import im.shared.config.ImConfig;
 import im.shared.db.Database;
+import im.shared.events.EventPublisher;
 import im.shared.routes.Fanout;
 import im.shared.store.ReadCursors;
 import im.testing.TestDatabase;
@@ -61,7 +62,7 @@ class UserVerticleTest {
     Fanout nowhere = deliveries -> Future.succeededFuture();
     TestUserService.deploy(vertx, pool, config.passwordIterations(), nowhere).await();
     Router root = Router.router(vertx);
-    ApiRouter.create(vertx, config, pool, tokens, new ReadCursors(pool, nowhere)).mount(root);
+    ApiRouter.create(vertx, config, pool, tokens, new ReadCursors(pool, nowhere, EventPublisher.NONE)).mount(root);
     server = vertx.createHttpServer().requestHandler(root).listen(0, "127.0.0.1").await();
     users = new UserClient(vertx);
   }
