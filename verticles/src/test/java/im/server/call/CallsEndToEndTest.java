@@ -145,8 +145,11 @@ class CallsEndToEndTest {
     ok(a1, "c3", "cancel", new JsonObject());
     assertEquals("cancel", nextCall(b1).getString("action"));
     assertEquals("cancel", nextCall(b2).getString("action"));
-    assertEquals("cancelled", callMessage(b2).getString("result"));
+    JsonObject msg = await(a1.next(Op.MSG));
+    assertEquals("cancelled", msg.getJsonObject("body").getString("result"));
     assertOneCallMessage("cancelled");
+    assertEquals("forbidden", await(a1.request(Op.RECALL, new JsonObject().put("conv", conv).put("seq", msg.getLong("seq"))))
+        .getString("code"), "the server's record of a call is not the caller's to recall");
   }
 
   @Test
