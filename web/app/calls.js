@@ -13,6 +13,7 @@ export class CallPanel {
     this.manager = new CallManager(store.client);
     this.call = null;
     this.#build();
+    this.#renderButtons();
     store.on('convs', () => this.#renderButtons());
     this.manager.on('incoming', (call) => this.#incoming(call));
   }

@@ -20,10 +20,8 @@ async function remoteVideoPlays(page) {
   }, null, { timeout: 30000 });
 }
 
-test('a video call is placed, answered, plays both ways and ends as a message in both chats', async () => {
-  const alice = await person(browser, 'callera');
-  const bob = await person(browser, 'calleeb', { width: 390, height: 844 });
-
+/** Alice befriends Bob; both end up in their one-to-one chat. */
+async function openChat(alice, bob) {
   await alice.page.getByRole('tab', { name: /People/ }).click();
   await alice.page.getByLabel('Add a friend').fill(bob.username);
   await alice.page.getByRole('button', { name: 'Send request' }).click();
@@ -32,6 +30,13 @@ test('a video call is placed, answered, plays both ways and ends as a message in
   await bob.page.locator('#chat-view').waitFor();
   await alice.page.getByRole('tab', { name: 'Chats' }).click();
   await alice.page.locator('.conversation', { hasText: bob.username }).click();
+}
+
+test('a video call is placed, answered, plays both ways and ends as a message in both chats', async () => {
+  const alice = await person(browser, 'callera');
+  const bob = await person(browser, 'calleeb', { width: 390, height: 844 });
+
+  await openChat(alice, bob);
 
   await alice.page.getByRole('button', { name: 'Video call' }).click();
   await alice.page.locator('#call[data-state="ringing"]').waitFor();
@@ -56,14 +61,7 @@ test('a video call is placed, answered, plays both ways and ends as a message in
 test('a declined call tells the caller and is kept as declined', async () => {
   const alice = await person(browser, 'callerc');
   const bob = await person(browser, 'calleed');
-  await alice.page.getByRole('tab', { name: /People/ }).click();
-  await alice.page.getByLabel('Add a friend').fill(bob.username);
-  await alice.page.getByRole('button', { name: 'Send request' }).click();
-  await bob.page.getByRole('tab', { name: /People/ }).click();
-  await bob.page.getByRole('list', { name: 'Friend requests' }).getByRole('button', { name: 'Accept' }).click();
-  await bob.page.locator('#chat-view').waitFor();
-  await alice.page.getByRole('tab', { name: 'Chats' }).click();
-  await alice.page.locator('.conversation', { hasText: bob.username }).click();
+  await openChat(alice, bob);
 
   await alice.page.getByRole('button', { name: 'Call', exact: true }).click();
   await bob.page.getByRole('button', { name: 'Decline' }).click();

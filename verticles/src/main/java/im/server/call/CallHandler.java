@@ -352,7 +352,14 @@ public final class CallHandler {
     if (known != null) {
       return known;
     }
-    Future<CallState> loading = setup.store().load(conv, callId).map(this::takeOver);
+    Future<CallState> loading = setup.store().load(conv, callId)
+        .recover(e -> Future.failedFuture(ImException.unavailable("calls cannot be read now; retry")))
+        .map(stored -> {
+          if (stored == null) {
+            setup.store().forget(conv, callId);
+          }
+          return takeOver(stored);
+        });
     calls.put(key, loading);
     loading.onComplete(done -> {
       CallState call = done.succeeded() ? done.result() : null;

@@ -82,6 +82,11 @@ public final class CallStore {
     return redis.batch(requests).mapEmpty();
   }
 
+  /** Drops a call from the set of calls under way whose hash is gone (expired, or Redis lost it). */
+  Future<Void> forget(String conv, String callId) {
+    return redis.send(Request.cmd(Command.SREM).arg(activeKey).arg(CallState.key(conv, callId))).mapEmpty();
+  }
+
   /** The call, or null when none is stored under this conversation and id. */
   Future<Stored> load(String conv, String callId) {
     return redis.send(Request.cmd(Command.HGETALL).arg(prefix + CallState.key(conv, callId))).map(hash -> {
