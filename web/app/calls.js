@@ -22,17 +22,18 @@ export class CallPanel {
     const details = $('chat-details');
     this.buttons = ['audio', 'video'].map((media) => h('button.secondary.call-start', {
       type: 'button', 'data-media': media, onclick: () => this.#place(media),
-    }, media === 'video' ? 'Video call' : 'Call'));
+      'aria-label': media === 'video' ? 'Video call' : 'Call', title: media === 'video' ? 'Video call' : 'Voice call',
+    }, media === 'video' ? 'Video' : 'Call'));
     details.before(...this.buttons);
-    this.title = h('h2#call-title');
-    this.status = h('p#call-status.muted', { role: 'status', 'aria-live': 'polite' });
-    this.remote = h('video#call-remote', { autoplay: true, playsinline: true, 'aria-label': 'The other person' });
-    this.local = h('video#call-local', { autoplay: true, playsinline: true, 'aria-label': 'You' });
+    this.title = h('h2', { id: 'call-title' });
+    this.status = h('p.muted', { id: 'call-status', role: 'status', 'aria-live': 'polite' });
+    this.remote = h('video', { id: 'call-remote', autoplay: true, playsinline: true, 'aria-label': 'The other person' });
+    this.local = h('video', { id: 'call-local', autoplay: true, playsinline: true, 'aria-label': 'You' });
     this.local.muted = true;
-    this.accept = h('button.primary#call-accept', { type: 'button', onclick: () => this.#answer() }, 'Accept');
-    this.decline = h('button.danger#call-decline', { type: 'button', onclick: () => this.call?.reject() }, 'Decline');
-    this.hangup = h('button.danger#call-hangup', { type: 'button', onclick: () => this.call?.hangup() }, 'Hang up');
-    this.window = h('section#call.call-window', { 'aria-label': 'Call', hidden: true },
+    this.accept = h('button.primary', { id: 'call-accept', type: 'button', onclick: () => this.#answer() }, 'Accept');
+    this.decline = h('button.danger', { id: 'call-decline', type: 'button', onclick: () => this.call?.reject() }, 'Decline');
+    this.hangup = h('button.danger', { id: 'call-hangup', type: 'button', onclick: () => this.call?.hangup() }, 'Hang up');
+    this.window = h('section.call-window', { id: 'call', 'aria-label': 'Call', hidden: true },
       this.title, this.status,
       h('div.call-videos', {}, this.remote, this.local),
       h('div.row.call-actions', {}, this.accept, this.decline, this.hangup));
