@@ -110,7 +110,7 @@ public final class CallHandler {
   public void ownershipChanged(OwnershipChanged change) {
     calls.entrySet().removeIf(entry -> {
       CallState call = entry.getValue().result();
-      boolean gone = call != null && !ownsHere(call.conv, change.instances());
+      boolean gone = call != null && ownedElsewhere(call.conv, change.instances());
       if (gone) {
         stopRinging(call);
       }
@@ -141,6 +141,12 @@ public final class CallHandler {
 
   private boolean ownsHere(String conv, int instances) {
     return setup.nodeId().equals(setup.owners().ownerOf(conv)) && OwnerRouter.instanceOf(conv, instances) == index;
+  }
+
+  /** Known to be owned by another node or instance; a partition without an owner (mid-migration) is kept. */
+  private boolean ownedElsewhere(String conv, int instances) {
+    String owner = setup.owners().ownerOf(conv);
+    return owner != null && !ownsHere(conv, instances);
   }
 
   // ---------------------------------------------------------------- invite
