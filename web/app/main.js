@@ -1,4 +1,5 @@
 import { ImClient, ImHttp } from '/web/sdk/index.js';
+import { CallPanel } from './calls.js';
 import { ChatView } from './chat.js';
 import { $, avatar } from './dom.js';
 import { ConversationList } from './conversations.js';
@@ -99,6 +100,7 @@ async function enter(session) {
   };
 
   const chat = new ChatView(store);
+  new CallPanel(store);
   new ConversationList(store, (conv) => chat.open(conv));
   new PeoplePanel(store, (conv) => { selectTab('chats'); chat.open(conv); });
   new RoomsPanel(store, (conv) => chat.open(conv));

@@ -1,3 +1,4 @@
+import { callText } from './calls.js';
 import { formatBytes, h, shortTime } from './dom.js';
 
 const SYSTEM_TEXT = {
@@ -22,6 +23,7 @@ export function preview(msg, store) {
     case 'video': return 'Video';
     case 'location': return `Location: ${msg.body.name ?? ''}`;
     case 'system': return systemText(msg, store);
+    case 'call': return callText(msg, store);
     default: return 'Message';
   }
 }
@@ -48,7 +50,7 @@ export function messageItem(msg, { store, conv, groupLabel, onRecall, onRetry })
   const read = own && msg.seq && (store.peerRead.get(conv) ?? 0) >= msg.seq;
   const state = msg.state ?? (read ? 'read' : 'sent');
   const content = msg.recalled ? h('em.recalled', {}, own ? 'You recalled a message' : 'Message recalled') : body(msg, store);
-  const canRecall = own && msg.seq && !msg.recalled && Date.now() - msg.ts < RECALL_WINDOW_MS;
+  const canRecall = own && msg.seq && !msg.recalled && msg.kind !== 'call' && Date.now() - msg.ts < RECALL_WINDOW_MS;
   return h('li.message', { class: [own ? 'own' : 'theirs', msg.recalled && 'is-recalled'], 'data-seq': msg.seq ?? null, 'data-cmid': msg.cmid ?? null },
     !own && groupLabel ? h('span.author', {}, store.displayName(msg.from)) : null,
     h('div.bubble', {}, content),
@@ -77,6 +79,7 @@ function body(msg, store) {
         h('span.file-icon', { 'aria-hidden': 'true' }, (b.name ?? '').split('.').pop().slice(0, 4).toUpperCase() || 'FILE'),
         h('span', {}, h('strong', {}, b.name ?? msg.kind), h('br'), h('span.muted', {}, `${b.mime} · ${formatBytes(b.size ?? 0)}`)));
     case 'location': return h('p.text', {}, `Location: ${b.name ?? ''} ${b.lat}, ${b.lng}`);
+    case 'call': return h('p.text.call', {}, callText(msg, store));
     default: return h('p.text.muted', {}, `Unsupported message (${msg.kind})`);
   }
 }

@@ -25,7 +25,7 @@ export function newCmid() {
  * catches up with `POST /api/v1/sync` from its per-conversation cursors.
  *
  * Events: `state`, `message` (every message of every conversation, once, in seq order per conversation, one's own
- * acked sends included, with `own: true`), `recalled`, `read`, `typing`, `presence`, `event`, `kicked`, `sync`,
+ * acked sends included, with `own: true`), `recalled`, `read`, `typing`, `presence`, `event`, `call`, `kicked`, `sync`,
  * `error` (error frames that answer no request).
  */
 export class ImClient extends Emitter {
@@ -171,6 +171,12 @@ export class ImClient extends Emitter {
 
   ping() { return this.#request({ t: 'ping' }); }
 
+  /**
+   * One call signaling step (op 23, docs/protocol.md §3, Calls); resolves on `ok`. {@link CallManager} in
+   * `calls.js` drives whole calls over WebRTC with it.
+   */
+  callSignal(conv, callId, action, fields = {}) { return this.#request({ t: 'call', ...fields, conv, callId, action }); }
+
   #authenticated() {
     return this.state === 'syncing' || this.state === 'synced';
   }
@@ -296,7 +302,7 @@ export class ImClient extends Emitter {
       case 'msg':
         this.orderer.accept(frame);
         break;
-      case 'recalled': case 'read': case 'typing': case 'presence': case 'event':
+      case 'recalled': case 'read': case 'typing': case 'presence': case 'event': case 'call':
         this.emit(frame.t, frame);
         break;
       case 'kicked':

@@ -121,6 +121,9 @@ export class ImHttp {
 
   // Media
   /** Uploads bytes; resolves `{url, sha256, size, mime}`. @param {Blob|ArrayBuffer|Uint8Array} bytes @param {string} [mime] */
+  /** `{iceServers}` for RTCPeerConnection (docs/protocol.md §4, Calls). */
+  callConfig() { return this.request('GET', '/api/v1/calls/config'); }
+
   upload(bytes, mime) { return this.request('POST', '/api/v1/media', bytes, mime); }
   /** A URL for `<img src>`: the media URL with the token as `?token=` (docs/protocol.md §4, Media). */
   mediaUrl(url) { return `${this.baseUrl}${url}${url.includes('?') ? '&' : '?'}token=${enc(this.token ?? '')}`; }

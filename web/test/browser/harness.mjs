@@ -9,11 +9,12 @@ export const SHOTS = process.env.IM_SCREENSHOTS ?? join(process.cwd(), 'screensh
 mkdirSync(SHOTS, { recursive: true });
 export const run = Math.random().toString(36).slice(2, 7);
 
-export async function launch() {
+/** @param {string[]} [extraArgs] more Chromium switches, e.g. fake camera and microphone for calls */
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.IM_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
   });
 }
 

@@ -25,6 +25,8 @@ public final class MessageKinds {
   public static final String CUSTOM = "custom";
   /** Written by the server into group conversations; never accepted from a client. */
   public static final String SYSTEM = "system";
+  /** Written by the server when a one-to-one call ends ({@code {callId, media, result, durationMs}}); never from a client. */
+  public static final String CALL = "call";
 
   /** The kinds a client may send. */
   public static final Set<String> CLIENT_KINDS = Set.of(TEXT, IMAGE, FILE, AUDIO, VIDEO, LOCATION, CUSTOM);
@@ -65,7 +67,7 @@ public final class MessageKinds {
       }
       case LOCATION -> location(body);
       case CUSTOM -> custom(body);
-      case SYSTEM -> throw ImException.badRequest("kind system is written by the server only");
+      case SYSTEM, CALL -> throw ImException.badRequest("kind " + kind + " is written by the server only");
       default -> throw ImException.badRequest("unknown message kind: " + kind);
     }
     Validation.storableJson("body", body);

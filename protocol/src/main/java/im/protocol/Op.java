@@ -26,7 +26,8 @@ public enum Op {
   JOIN(19, "join"),
   LEAVE(20, "leave"),
   KICKED(21, "kicked"),
-  EVENT(22, "event");
+  EVENT(22, "event"),
+  CALL(23, "call");
 
   private static final Op[] BY_CODE = new Op[32];
   private static final Map<String, Op> BY_NAME = new HashMap<>();

@@ -11,6 +11,8 @@ import im.server.api.GroupRoutes;
 import im.shared.store.GroupStore;
 import im.server.api.HttpVerticle;
 import im.server.api.WebRoutes;
+import im.server.call.CallHandler;
+import im.server.call.CallStore;
 import im.server.delivery.NodeDeliveryVerticle;
 import im.server.delivery.RoomDeliveryVerticle;
 import im.server.gateway.GatewayServices;
@@ -275,6 +277,8 @@ public final class Node {
     sessions.onSignedIn(new ClusterDevices(vertx, nodeId, routes, sessions, config.realtime().maxDevices(),
         CLUSTER_REQUEST_TIMEOUT_MS)::signedIn);
     ownership = new OwnershipEvents(vertx, hazelcast, messageInstances::get);
+    CallHandler.Setup calls = new CallHandler.Setup(nodeId, Ids.newId(), convOwnership, routes,
+        new CallStore(redis, config.cluster().name()), config.calls().ringTimeoutMs());
 
     health.register("postgresql", HealthChecks.pg(pool));
     health.register("redis", HealthChecks.redis(redis));
@@ -296,7 +300,8 @@ public final class Node {
             ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),
                 KafkaSetup.PERSISTER_GROUP, new MessageWriter(pool)))
             : Future.<Void>succeededFuture())
-        .compose(v -> deployments.scalable(MESSAGE, index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics, events),
+        .compose(v -> deployments.scalable(MESSAGE,
+            index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics, events, calls),
             config.messages().instances(), this::messageInstancesChanged))
         .compose(v -> deployments.single("owner-dispatch",
             index -> new OwnerDispatchVerticle(nodeId, messageInstances::get, config.messages().ownerTimeoutMs())))

@@ -1,5 +1,6 @@
 package im.shared.config;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -103,6 +104,31 @@ public final class ConfigReader {
       throw invalid(path, "must be an array of strings, got " + describe(value));
     }
     return array.stream().map(String.class::cast).toList();
+  }
+
+  /**
+   * An array of JSON objects, or empty when absent; a string holding such an array is read too (an environment
+   * variable is a string).
+   */
+  public List<JsonObject> objectList(String path) {
+    Object value = raw(path);
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String s) {
+      if (s.isBlank()) {
+        return List.of();
+      }
+      try {
+        value = new JsonArray(s);
+      } catch (DecodeException | ClassCastException e) {
+        throw invalid(path, "must be a JSON array of objects, got " + describe(value));
+      }
+    }
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(JsonObject.class::isInstance)) {
+      throw invalid(path, "must be a JSON array of objects, got " + describe(value));
+    }
+    return array.stream().map(JsonObject.class::cast).toList();
   }
 
   /** {@code host:port} items, from an array or a comma-separated string; empty when absent or blank. */

@@ -1,5 +1,6 @@
 package im.shared.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -35,6 +36,7 @@ public record ImConfig(
     long drainTimeoutMs,
     Limits limits,
     Embedded embedded,
+    Calls calls,
     JsonObject json) {
 
   /** Defaults, then {@code file} (may be null), then {@code env}: see {@link ImConfigLoader#load}. */
@@ -86,6 +88,7 @@ public record ImConfig(
         r.longAtLeast("shutdown.drainTimeoutMs", 1),
         Limits.from(r),
         new Embedded(!serversGiven, Embedded.dir(r)),
+        Calls.from(r),
         json);
   }
 
@@ -323,6 +326,36 @@ public record ImConfig(
           r.longAtLeast("limits.failedLoginWindowSeconds", 1),
           r.intAtLeast("limits.registrationsPerAddressPerHour", 0),
           r.intAtLeast("limits.connectionsPerAddress", 0));
+    }
+  }
+
+  /**
+   * One-to-one calls (docs/protocol.md §3, Calls; §4 {@code GET /api/v1/calls/config}).
+   *
+   * @param ringTimeoutMs how long an invite may ring unanswered before the call ends as missed ({@code calls.ringTimeoutMs})
+   * @param iceServers    the STUN/TURN servers handed to clients, each {@code {urls, username?, credential?}}
+   *                      ({@code calls.iceServers}, {@code IM_ICE_SERVERS} as a JSON array); empty = none
+   */
+  public record Calls(long ringTimeoutMs, List<JsonObject> iceServers) {
+    static Calls from(ConfigReader r) {
+      List<JsonObject> servers = r.objectList("calls.iceServers");
+      for (JsonObject server : servers) {
+        if (!validIceServer(server)) {
+          throw r.invalid("calls.iceServers", "each entry must be {urls: string or [string], username?, credential?}, got "
+              + server.encode());
+        }
+      }
+      return new Calls(r.longAtLeast("calls.ringTimeoutMs", 1), servers.stream().map(JsonObject::copy).toList());
+    }
+
+    private static boolean validIceServer(JsonObject server) {
+      Object urls = server.getValue("urls");
+      boolean urlsValid = urls instanceof String s && !s.isBlank()
+          || urls instanceof JsonArray list && !list.isEmpty()
+          && list.stream().allMatch(url -> url instanceof String s && !s.isBlank());
+      Object username = server.getValue("username");
+      Object credential = server.getValue("credential");
+      return urlsValid && (username == null || username instanceof String) && (credential == null || credential instanceof String);
     }
   }
 }

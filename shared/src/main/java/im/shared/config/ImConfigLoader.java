@@ -35,7 +35,8 @@ public final class ImConfigLoader {
       Map.entry("IM_ADMIN_TOKEN", "admin.token"),
       Map.entry("IM_PUSH_WEBHOOK_URL", "push.webhookUrl"),
       Map.entry("IM_PUSH_WEBHOOK_SECRET", "push.webhookSecret"),
-      Map.entry("IM_DATA_DIR", "embedded.dir"));
+      Map.entry("IM_DATA_DIR", "embedded.dir"),
+      Map.entry("IM_ICE_SERVERS", "calls.iceServers"));
 
   private static final Map<String, String> VARIABLE_BY_PATH = invert(PATH_BY_VARIABLE);
   private static final String DEFAULTS_RESOURCE = "conf/im.json";

@@ -1,6 +1,7 @@
 package im.shared.message;
 
 import im.shared.bus.message.Ack;
+import im.shared.bus.message.CallCommand;
 import im.shared.bus.message.GroupCommand;
 import im.shared.bus.message.RecallCommand;
 import im.shared.bus.message.SendCommand;
@@ -24,6 +25,9 @@ public interface MessageService {
 
   /** Tells the other members' online devices; stores nothing. */
   Future<Void> typing(TypingCommand command);
+
+  /** One signaling step of a one-to-one call (docs/protocol.md §3, Calls), relayed by the conversation's owner. */
+  Future<Void> call(CallCommand command);
 
   /** Succeeds when chat room {@code conv} exists; fails {@code not_found} otherwise. */
   Future<Void> requireRoom(String conv);

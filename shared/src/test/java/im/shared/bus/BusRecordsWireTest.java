@@ -18,6 +18,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The typed bus records read and write the JSON that nodes of the previous version exchange. */
 class BusRecordsWireTest {
@@ -31,6 +32,16 @@ class BusRecordsWireTest {
     JsonObject typed = new DeliverEvent(List.of(DeliverItem.of(List.of("a", "b"), Op.MSG, BODY, "c1"))).toJson();
     assertEquals(previous, typed);
     assertEquals(typed, DeliverEvent.fromJson(previous).toJson());
+  }
+
+  @Test
+  void anItemBoundToDevicesReachesOnlyThoseAndSurvivesTheWire() {
+    DeliverItem item = DeliverItem.toDevices("u1", List.of("phone"), Op.CALL, BODY);
+    DeliverItem read = DeliverEvent.fromJson(new DeliverEvent(List.of(item)).toJson()).items().get(0);
+    assertEquals(item, read);
+    assertTrue(read.reaches("phone"));
+    assertFalse(read.reaches("laptop"));
+    assertTrue(DeliverItem.of(List.of("u1"), Op.MSG, BODY, null).reaches("laptop"), "an item without devices reaches all");
   }
 
   @Test

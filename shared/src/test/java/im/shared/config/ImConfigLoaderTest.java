@@ -130,4 +130,25 @@ class ImConfigLoaderTest {
     e = assertThrows(ConfigException.class, () -> ImConfig.load(missing, Map.of()));
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
   }
+
+  @Test
+  void iceServersComeFromTheFileOrTheEnvironmentAndABadOneIsNamed() throws Exception {
+    ImConfig.Calls none = ImConfig.load(null, Map.of()).calls();
+    assertEquals(List.of(), none.iceServers());
+    assertEquals(ImConfig.defaults().getJsonObject("calls").getLong("ringTimeoutMs"), none.ringTimeoutMs());
+    ImConfig.Calls fromFile = ImConfig.load(file("""
+        { "calls": { "iceServers": [ { "urls": ["stun:a:3478", "stun:b:3478"] } ], "ringTimeoutMs": 1000 } }"""), Map.of())
+        .calls();
+    assertEquals(2, fromFile.iceServers().get(0).getJsonArray("urls").size());
+    assertEquals(1000, fromFile.ringTimeoutMs());
+    ImConfig.Calls fromEnv = ImConfig.load(null, Map.of("IM_ICE_SERVERS",
+        "[{\"urls\":\"turn:t:3478\",\"username\":\"u\",\"credential\":\"c\"}]")).calls();
+    assertEquals(new JsonObject().put("urls", "turn:t:3478").put("username", "u").put("credential", "c"),
+        fromEnv.iceServers().get(0));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ImConfig.load(null, Map.of("IM_ICE_SERVERS", "[{\"username\":\"u\"}]")));
+    assertTrue(e.getMessage().startsWith("IM_ICE_SERVERS (calls.iceServers): each entry must be"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ImConfig.load(null, Map.of("IM_ICE_SERVERS", "stun:a")));
+    assertTrue(e.getMessage().startsWith("IM_ICE_SERVERS (calls.iceServers): must be a JSON array"), e.getMessage());
+  }
 }

@@ -45,6 +45,7 @@ public final class ApiRouter implements RouteMount {
   private final ConversationRoutes conversations;
   private final MediaRoutes media;
   private final SocialRoutes social;
+  private final CallRoutes calls;
   private GroupRoutes groups;
   private TokenVerifier verifier;
   private TokenRevoker revoker;
@@ -62,6 +63,7 @@ public final class ApiRouter implements RouteMount {
     this.verifier = tokens;
     this.revoker = revoker;
     this.social = new SocialRoutes(users);
+    this.calls = new CallRoutes(config.calls());
     this.conversations = new ConversationRoutes(conversations, reads);
     this.media = new MediaRoutes(media, new MediaLinks(tokens.derivedKey("media-links")));
   }
@@ -132,6 +134,7 @@ public final class ApiRouter implements RouteMount {
     root.post(API + "/conversations/:conv/read").handler(json).handler(conversations::read);
     root.put(API + "/conversations/:conv/mute").handler(json).handler(conversations::mute);
     root.post(API + "/sync").handler(json).handler(conversations::sync);
+    root.get(API + "/calls/config").handler(calls::config);
 
     if (groups != null) {
       groups.mount(root, json);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's end of the fan-out: consumes {@link Addresses#nodeDeliver} (cluster-wide, once per node:
  * deploy one instance) and writes each item's frame to the local sessions of its users, except the
- * connection {@code skip}. Writes are batched per event loop ({@link DeliveryBatch}).
+ * connection {@code skip} (and, for an item bound to devices, to those devices only). Writes are batched per event loop ({@link DeliveryBatch}).
  *
  * <p>Threading: events are read on the verticle's context; the writes run on each connection's own.
  */
@@ -58,7 +58,7 @@ public final class NodeDeliveryVerticle extends VerticleBase {
       OutboundFrame frame = new OutboundFrame(item.op(), item.body());
       for (String uid : item.uids()) {
         for (Connection connection : sessions.sessionsOf(uid)) {
-          if (!connection.connId().equals(item.skip())) {
+          if (!connection.connId().equals(item.skip()) && item.reaches(connection.device())) {
             batch.add(connection, frame);
           }
         }

@@ -44,6 +44,7 @@ public final class ClientSession implements Connection {
   private final AuthHandshake handshake;
   private final RoomsAndTyping rooms;
   private final RequestOps requests;
+  private final CallOps calls;
 
   private State state = State.AWAITING_AUTH;
   private boolean closing;
@@ -67,6 +68,7 @@ public final class ClientSession implements Connection {
         System.nanoTime());
     this.rooms = new RoomsAndTyping(this, services, downlink, services.config().groups().typingIntervalMs(), sendRate);
     this.requests = new RequestOps(this, services, downlink, rooms, sendRate);
+    this.calls = new CallOps(this, services, sendRate);
     services.metrics().connectionOpened(transport.name());
     services.sessions().opened(this);
     this.handshake = new AuthHandshake(this, services, transport, downlink, wheel);
@@ -289,6 +291,7 @@ public final class ClientSession implements Connection {
       case TYPING -> rooms.typing(body);
       case JOIN -> rooms.join(body);
       case LEAVE -> rooms.leave(body);
+      case CALL -> calls.call(body);
       default -> throw ImException.badRequest(op.wireName() + " is not a client op");
     }
   }

@@ -8,9 +8,12 @@ import im.shared.Ids;
 import im.shared.bus.Addresses;
 import im.shared.bus.BusErrors;
 import im.shared.bus.delivery.RoomDeliverItem;
+import im.server.call.CallHandler;
 import im.shared.bus.message.Ack;
+import im.shared.bus.message.CallCommand;
 import im.shared.bus.message.GroupCommand;
 import im.shared.bus.message.OwnerCommand;
+import im.shared.bus.message.OwnershipChanged;
 import im.shared.bus.message.RecallCommand;
 import im.shared.bus.message.RoomLookup;
 import im.shared.bus.message.SendCommand;
@@ -71,6 +74,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   private final Fanout fanout;
   private final ImMetrics metrics;
   private final EventPublisher events;
+  private final CallHandler.Setup callSetup;
 
   private SendDeduplicator dedup;
   private ConversationCache conversations;
@@ -79,10 +83,11 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   private RecallHandler recalls;
   private GroupHandler groups;
   private TypingHandler typing;
+  private CallHandler calls;
   private MessageConsumer<JsonObject> consumer;
 
   public MessageVerticle(int index, ImConfig config, Stores stores, Fanout fanout, ImMetrics metrics,
-                         EventPublisher events) {
+                         EventPublisher events, CallHandler.Setup callSetup) {
     this.index = index;
     this.config = config.messages();
     this.groupSettings = config.groups();
@@ -92,6 +97,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
     this.fanout = fanout;
     this.metrics = metrics;
     this.events = events;
+    this.callSetup = callSetup;
   }
 
   @Override
@@ -105,9 +111,12 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
         events);
     groups = new GroupHandler(conversations, new GroupChanges(stores.groups(), groupSettings.maxMembers()));
     typing = new TypingHandler(conversations, fanout);
+    calls = new CallHandler(vertx, callSetup, index, this::send);
     consumer = vertx.eventBus().localConsumer(Addresses.messageInstance(index), this::onCommand);
-    MessageConsumer<JsonObject> ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED,
-        changed -> conversations.clear());
+    MessageConsumer<JsonObject> ownership = vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED, changed -> {
+      conversations.clear();
+      calls.ownershipChanged(OwnershipChanged.fromJson(changed.body()));
+    });
     return Future.join(consumer.completion(), ownership.completion());
   }
 
@@ -115,6 +124,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
   @Override
   public Future<?> stop() {
     return consumer.unregister()
+        .compose(v -> calls.release().recover(e -> Future.succeededFuture()))
         .compose(v -> committer.drain())
         .eventually(() -> stores.seqs().close());
   }
@@ -141,6 +151,9 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
     }
     if (command instanceof TypingCommand typed) {
       return typing.typing(typed).map(v -> new JsonObject());
+    }
+    if (command instanceof CallCommand call) {
+      return calls.handle(call).map(v -> new JsonObject());
     }
     RoomLookup room = (RoomLookup) command;
     return conversations.get(room.conv(), null).map(state -> new JsonObject());

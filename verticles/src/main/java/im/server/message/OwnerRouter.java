@@ -7,6 +7,7 @@ import im.shared.bus.Addresses;
 import im.shared.cluster.PartitionOwners;
 import im.shared.bus.BusErrors;
 import im.shared.bus.message.Ack;
+import im.shared.bus.message.CallCommand;
 import im.shared.bus.message.GroupCommand;
 import im.shared.bus.message.OwnerCommand;
 import im.shared.bus.message.RecallCommand;
@@ -81,6 +82,15 @@ public final class OwnerRouter implements MessageService {
     return refusal.code() == ErrorCode.BLOCKED || refusal.code() == ErrorCode.NOT_FRIENDS
         ? Future.succeededFuture()
         : Future.failedFuture(refusal);
+  }
+
+  /** An invite is refused across a block, as a send would be; the later steps of a call are the owner's to judge. */
+  @Override
+  public Future<Void> call(CallCommand command) {
+    Future<Void> allowed = CallCommand.INVITE.equals(command.action())
+        ? policy.check(command.from(), command.conv())
+        : Future.succeededFuture();
+    return allowed.compose(ok -> route(command)).mapEmpty();
   }
 
   @Override

@@ -73,8 +73,8 @@ final class RecallHandler {
     if (!target.sender().equals(by) && !moderator) {
       return Future.failedFuture(ImException.forbidden("only the sender may recall this message"));
     }
-    if (MessageKinds.SYSTEM.equals(target.kind())) {
-      return Future.failedFuture(ImException.forbidden("system messages cannot be recalled"));
+    if (MessageKinds.SYSTEM.equals(target.kind()) || MessageKinds.CALL.equals(target.kind())) {
+      return Future.failedFuture(ImException.forbidden(target.kind() + " messages cannot be recalled"));
     }
     if (target.recalled()) {
       return Future.succeededFuture();

@@ -113,6 +113,8 @@ class OpenApiResponsesTest {
         new JsonObject().put("convs", new JsonArray()).put("all", true)));
     check("POST", api + "/sync", http.post(api + "/sync", a, new JsonObject().put("convs", new JsonArray()
         .add(new JsonObject().put("conv", accepted.getString("conv")).put("seq", 0)))));
+    check("GET", api + "/calls/config", http.get(api + "/calls/config", a));
+    check("GET", api + "/calls/config", http.get(api + "/calls/config", null));
 
     JsonObject media = check("POST", api + "/media",
         http.postBytes(api + "/media", a, Buffer.buffer("hello media"), "text/plain"));

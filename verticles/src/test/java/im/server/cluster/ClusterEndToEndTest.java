@@ -340,4 +340,64 @@ class ClusterEndToEndTest {
     assertTrue(senders.get(0).reconnects.get() >= 2 && senders.get(1).reconnects.get() >= 2,
         "the clients of the restarted nodes moved");
   }
+
+  /**
+   * The owner of a call dies (kill -9): another node ends its calls, an accepted one as completed and a ringing one as
+   * missed, long before the ring timeout. The owner of another call stops cleanly: the call goes on under the next
+   * owner. Last, since it leaves one process dead and the other stopped.
+   */
+  @Test
+  @Order(12)
+  void aDeadOwnersCallsEndElsewhereAndACleanlyStoppedOwnersCallGoesOn() throws Exception {
+    TestUser[] killedPair = pairOwnedBy(p(1).nodeId);
+    TestUser[] stoppedPair = pairOwnedBy(p(2).nodeId);
+    String killedConv = Conv.p2p(killedPair[0].uid(), killedPair[1].uid());
+    String stoppedConv = Conv.p2p(stoppedPair[0].uid(), stoppedPair[1].uid());
+    ImClient caller = cluster.connect(cluster.localHttpPort(), killedPair[0], "d");
+    ImClient callee = cluster.connect(cluster.localHttpPort(), killedPair[1], "d");
+    ImClient stayingCaller = cluster.connect(cluster.localHttpPort(), stoppedPair[0], "d");
+    ImClient stayingCallee = cluster.connect(cluster.localHttpPort(), stoppedPair[1], "d");
+    callStep(caller, killedConv, "accepted", "invite", new JsonObject().put("media", "audio"));
+    callStep(callee, killedConv, "accepted", "accept", new JsonObject());
+    callStep(caller, killedConv, "ringing", "invite", new JsonObject().put("media", "video"));
+    callStep(stayingCaller, stoppedConv, "on", "invite", new JsonObject().put("media", "audio"));
+    callStep(stayingCallee, stoppedConv, "on", "accept", new JsonObject());
+
+    long killed = System.nanoTime();
+    p(1).kill();
+    Map<String, String> results = new HashMap<>();
+    for (int i = 0; i < 2; i++) {
+      JsonObject body = await(caller.timeout(30_000).next(Op.MSG)).getJsonObject("body");
+      results.put(body.getString("callId"), body.getString("result"));
+    }
+    long endedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+    System.out.printf("kill -9 of a call owner: its calls ended elsewhere after %d ms%n", endedMs);
+    assertEquals(Map.of("accepted", "completed", "ringing", "missed"), results);
+    assertTrue(endedMs < 30_000, "ended after " + endedMs + " ms");
+    List<JsonObject> callFrames = caller.received().stream().filter(f -> "call".equals(f.getString("t"))).toList();
+    assertTrue(callFrames.stream().anyMatch(f -> "failover".equals(f.getString("reason"))), callFrames.toString());
+    assertEquals(2, cluster.history(cluster.localHttpPort(), killedPair[0], killedConv).size());
+
+    assertEquals(0, p(2).terminate(), p(2).output());
+    JsonObject candidate = new JsonObject().put("candidate", "candidate:1 1 udp 1 10.0.0.2 5000 typ host");
+    callStep(stayingCallee, stoppedConv, "on", "ice", candidate);
+    JsonObject relayed;
+    do {
+      relayed = await(stayingCaller.next(Op.CALL));
+    } while (!"ice".equals(relayed.getString("action")));
+    assertEquals(candidate.getString("candidate"), relayed.getString("candidate"));
+    callStep(stayingCaller, stoppedConv, "on", "hangup", new JsonObject());
+    assertEquals("completed", await(stayingCallee.next(Op.MSG)).getJsonObject("body").getString("result"));
+    List<JsonObject> history = cluster.history(cluster.localHttpPort(), stoppedPair[0], stoppedConv);
+    assertEquals(1, history.size(), history.toString());
+    for (ImClient client : List.of(caller, callee, stayingCaller, stayingCallee)) {
+      client.close();
+    }
+  }
+
+  private static void callStep(ImClient client, String conv, String callId, String action, JsonObject fields) {
+    JsonObject reply = await(client.request(Op.CALL, fields.copy().put("conv", conv).put("callId", callId)
+        .put("action", action)));
+    assertEquals("ok", reply.getString("t"), action + " " + callId + ": " + reply.encode());
+  }
 }

@@ -11,6 +11,7 @@ import im.shared.auth.TokenClaims;
 import im.shared.auth.TokenVerifier;
 import im.shared.config.ImConfig;
 import im.shared.bus.message.Ack;
+import im.shared.bus.message.CallCommand;
 import im.shared.bus.message.GroupCommand;
 import im.shared.bus.message.RecallCommand;
 import im.shared.bus.message.SendCommand;
@@ -134,6 +135,11 @@ final class GatewayHarness {
       @Override
       public Future<Void> typing(TypingCommand command) {
         return Future.failedFuture(ImException.badRequest("no typing in the gateway harness"));
+      }
+
+      @Override
+      public Future<Void> call(CallCommand command) {
+        return Future.failedFuture(ImException.badRequest("no calls in the gateway harness"));
       }
 
       @Override

@@ -8,7 +8,8 @@ import io.vertx.core.json.JsonObject;
  * its {@code conv}, and the owner tells them apart by {@code type}. Sent as JSON so that nodes of different
  * versions read what they understand; fields a reader does not know are ignored.
  */
-public sealed interface OwnerCommand permits SendCommand, RecallCommand, GroupCommand, TypingCommand, RoomLookup {
+public sealed interface OwnerCommand permits SendCommand, RecallCommand, GroupCommand, TypingCommand, RoomLookup,
+    CallCommand {
 
   String TYPE = "type";
 
@@ -30,6 +31,7 @@ public sealed interface OwnerCommand permits SendCommand, RecallCommand, GroupCo
         case GroupCommand.TYPE_NAME -> GroupCommand.fromJson(json);
         case TypingCommand.TYPE_NAME -> TypingCommand.fromJson(json);
         case RoomLookup.TYPE_NAME -> RoomLookup.fromJson(json);
+        case CallCommand.TYPE_NAME -> CallCommand.fromJson(json);
         default -> throw ImException.badRequest("unknown owner command " + type);
       };
     } catch (ClassCastException e) {

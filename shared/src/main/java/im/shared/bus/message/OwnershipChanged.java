@@ -19,4 +19,11 @@ public record OwnershipChanged(List<String> members, int instances, String reaso
   public JsonObject toJson() {
     return new JsonObject().put("members", new JsonArray(members)).put("instances", instances).put("reason", reason);
   }
+
+  @SuppressWarnings("unchecked")
+  public static OwnershipChanged fromJson(JsonObject json) {
+    JsonArray members = json.getJsonArray("members");
+    return new OwnershipChanged(members == null ? List.of() : List.copyOf((List<String>) (List<?>) members.getList()),
+        json.getInteger("instances", 0), json.getString("reason"));
+  }
 }
