@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,8 @@ final class PrivatePostgres implements AutoCloseable {
     }
     postgres.run(List.of(BIN.resolve("initdb").toString(), "-D", postgres.data.toString(), "-U", "postgres",
         "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"));
+    // initdb trusts loopback only; nodes in network namespaces connect from their own addresses.
+    Files.writeString(postgres.data.resolve("pg_hba.conf"), "host all all 0.0.0.0/0 trust\n", StandardOpenOption.APPEND);
     postgres.start();
     return postgres;
   }

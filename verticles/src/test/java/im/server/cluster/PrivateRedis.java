@@ -47,7 +47,7 @@ final class PrivateRedis implements AutoCloseable {
 
   void start() throws IOException {
     process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", host,
-        "--save", "", "--appendonly", "no", "--dir", directory.toString()))
+        "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", directory.toString()))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("redis.log").toFile()))
         .start();
