@@ -53,6 +53,11 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(int processCount) throws Exception {
+    return start(processCount, TestDatabase.URL, TestDatabase.REDIS_URL);
+  }
+
+  /** A cluster on the PostgreSQL database and the Redis given (IM_PG_URL and IM_REDIS_URL forms). */
+  static TestCluster start(int processCount, String pgUrl, String redisUrl) throws Exception {
     String name = "im-cluster-test-" + Ids.newId();
     JsonObject settings = settings(name);
     Path configFile = configFile(settings);
@@ -62,11 +67,13 @@ final class TestCluster implements AutoCloseable {
     TestNode local = TestNode.start(settings.copy()
         .put("node", new JsonObject().put("id", "local-" + run))
         .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1"))
+        .put("pg", new JsonObject().put("url", pgUrl))
+        .put("redis", new JsonObject().put("url", redisUrl))
         .put("jwt", new JsonObject().put("secret", JWT_SECRET))
         .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
     Map<String, String> env = Map.of(
         "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", "127.0.0.1:" + local.clusterPort(),
-        "IM_PG_URL", TestDatabase.URL, "IM_REDIS_URL", TestDatabase.REDIS_URL, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+        "IM_PG_URL", pgUrl, "IM_REDIS_URL", redisUrl, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
     TestCluster cluster = new TestCluster(local);
     try {
       for (int i = 0; i < processCount; i++) {
