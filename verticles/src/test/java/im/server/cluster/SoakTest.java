@@ -33,11 +33,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (heap after a full GC, open files, threads), the routing table and Redis (a private one: keys per idle user), and
  * checks that none grows and that no acked message is lost or doubled.
  *
- * <p>{@code -Dim.soak.minutes} sets the length: 1.5 in the normal build, 30 with {@code -Psoak}.
+ * <p>{@code -Dim.soak.minutes} sets the length: 1 in the normal build, 30 with {@code -Psoak}.
  */
 class SoakTest {
 
-  private static final double MINUTES = Double.parseDouble(System.getProperty("im.soak.minutes", "1.5"));
+  private static final double MINUTES = Double.parseDouble(System.getProperty("im.soak.minutes", "1"));
   private static final int IDLE_USERS = 200;
   private static final int CHURNING_USERS = 10;
 
