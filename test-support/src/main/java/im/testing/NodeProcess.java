@@ -42,6 +42,10 @@ public final class NodeProcess {
   private Path jar;
   /** Where the process runs, or null for the tests' own directory; see {@link #inDirectory}. */
   private Path directory;
+  /** The network namespace the process runs in, or null for the host's; see {@link #inNetworkNamespace}. */
+  private String namespace;
+  /** Where the test reaches the process's HTTP port. */
+  private String host = "127.0.0.1";
   private Process process;
   private Path log;
   private int starts;
@@ -75,8 +79,32 @@ public final class NodeProcess {
     return this;
   }
 
+  /**
+   * Runs the process in network namespace {@code namespace} ({@code ip netns exec}, which execs: the process is the
+   * JVM itself), where the test reaches its HTTP port at {@code host}. Returns this, before {@link #start}.
+   */
+  public NodeProcess inNetworkNamespace(String namespace, String host) {
+    this.namespace = namespace;
+    this.host = host;
+    return this;
+  }
+
+  /** The address the test reaches the process at. */
+  public String host() {
+    return host;
+  }
+
+  /** The process id of the latest start (for {@code /proc} and {@code jcmd}). */
+  public long pid() {
+    return process.pid();
+  }
+
   public void start() throws IOException {
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>();
+    if (namespace != null) {
+      command.addAll(List.of("ip", "netns", "exec", namespace));
+    }
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     if (jar != null) {
@@ -191,7 +219,7 @@ public final class NodeProcess {
   }
 
   private boolean health(Vertx vertx, AtomicReference<JsonObject> health) {
-    ImHttp http = new ImHttp(vertx, "127.0.0.1", httpPort);
+    ImHttp http = new ImHttp(vertx, host, httpPort);
     try {
       var result = http.get("/health", null).await(2, TimeUnit.SECONDS);
       health.set(result.json());

@@ -101,6 +101,8 @@ public final class Node {
   private static final int MEMBER_SILENCE_SECONDS = 10;
   private static final int KAFKA_START_ATTEMPTS = 10;
   private static final long KAFKA_START_RETRY_MS = 500;
+  /** How often the oldest member of each side of a split looks for the other side, to merge (Hazelcast: 300 s, 120 s). */
+  private static final int SPLIT_MERGE_CHECK_SECONDS = 10;
 
   /** Raised when a port is taken or PostgreSQL, Redis or Kafka cannot be reached at start: the message names which. */
   public static final class StartupException extends RuntimeException {
@@ -189,10 +191,15 @@ public final class Node {
    * docs/protocol.md §1 wants a dead node's conversations served elsewhere within 30 s. A killed process whose host still
    * answers (connection refused) is noticed within about a second either way; the silence limit matters for a
    * host or pod that vanishes. A member paused longer than that (a huge GC pause) is dropped and rejoins.
+   * A healed split merges within {@value #SPLIT_MERGE_CHECK_SECONDS} s of the heal rather than minutes later: while
+   * split, each side delivers only to its own members' connections (the rest is found by sync), so the split is kept
+   * short (docs/architecture.md, "Failure handling").
    */
   private static Config failureDetection(Config hazelcast) {
     hazelcast.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(MEMBER_SILENCE_SECONDS));
+    hazelcast.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(SPLIT_MERGE_CHECK_SECONDS));
+    hazelcast.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(SPLIT_MERGE_CHECK_SECONDS));
     return hazelcast;
   }
 
@@ -262,8 +269,9 @@ public final class Node {
     routes.onUsersDropped(uids -> uids.forEach(presence::disconnected));
     OwnerRouter owners = new OwnerRouter(vertx, nodeId, convOwnership, messageInstances::get,
         config.messages().ownerTimeoutMs(), sendPolicy);
-    GatewayServices gateway = new GatewayServices(config, nodeId, access, owners, reads, metrics,
-        new Sessions(sessions, nodeId, routes, presence), presence);
+    Sessions sessionSide = new Sessions(sessions, nodeId, routes, presence);
+    routes.onRoutesLost(sessionSide::rewriteRoutes);
+    GatewayServices gateway = new GatewayServices(config, nodeId, access, owners, reads, metrics, sessionSide, presence);
     ApiRouter api = ApiRouter.create(vertx, config, pool, tokens, reads, barrier);
     Accounts accounts = new Accounts(new UserStore(pool), new PasswordHasher(vertx, config.passwordIterations()));
     Friends friends = new Friends(social, fanout, sendPolicy, presence::shown, events);

@@ -3,6 +3,7 @@ package im.shared.routes;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import im.shared.cluster.ClusterSetup;
 import io.vertx.core.Context;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The routing table in the Hazelcast {@code IMap} {@value #MAP}: uid → node id → device ids.
@@ -28,6 +30,11 @@ import java.util.UUID;
  * {@link #add}: a backstop for routes nobody removed (a split cluster); gateways keep long-lived
  * connections' routes alive by adding them again (a later issue). A node that leaves the cluster loses
  * its routes at once: {@link #start} listens to membership and the oldest member drops them.
+ *
+ * <p>A split cluster loses routes of live connections: each side drops the other side's nodes, a side keeps no copy
+ * of the partitions whose every replica was across the split, and the merge keeps the larger side's entry of a uid
+ * known to both. {@link #onRoutesLost} tells the node when its own routes may be gone (a partition of the map lost
+ * on this side, or this member merged back), so that it writes them again.
  *
  * <p>Threading: one instance per node, shared by all verticles; every method may be called from any
  * thread. Returned futures complete on the caller's Vert.x context (Hazelcast completes its stages on
@@ -39,12 +46,17 @@ public final class HazelcastRoutingTable implements RoutingTable {
   public static final String MAP = "im.routes";
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastRoutingTable.class);
+  private static final long REWRITE_DELAY_MS = 500;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, HashMap<String, HashSet<String>>> routes;
   private final Context context;
   private volatile UUID membershipListener;
+  private volatile UUID partitionLostListener;
+  private volatile UUID lifecycleListener;
+  private volatile Runnable routesLost = () -> { };
+  private final AtomicBoolean rewriteScheduled = new AtomicBoolean();
 
   private volatile Consumer<Set<String>> droppedUsers = uids -> { };
 
@@ -67,6 +79,13 @@ public final class HazelcastRoutingTable implements RoutingTable {
         onMemberLeft(event);
       }
     });
+    partitionLostListener = routes.addPartitionLostListener(event ->
+        routesMayBeLost("partitions of " + MAP + " lost with every replica (a split, or members gone at once)"));
+    lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        routesMayBeLost("this member merged back into the cluster after a split");
+      }
+    });
     return Future.succeededFuture();
   }
 
@@ -74,9 +93,19 @@ public final class HazelcastRoutingTable implements RoutingTable {
     UUID listener = membershipListener;
     if (listener != null && hazelcast.getLifecycleService().isRunning()) {
       hazelcast.getCluster().removeMembershipListener(listener);
+      routes.removePartitionLostListener(partitionLostListener);
+      hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
     }
     membershipListener = null;
     return Future.succeededFuture();
+  }
+
+  /**
+   * Tells {@code listener} when routes of this node's connections may have been lost (see the class comment): it
+   * should {@link #add} them again. Runs on the routing table's context. Set before {@link #start}.
+   */
+  public void onRoutesLost(Runnable listener) {
+    this.routesLost = listener;
   }
 
   @Override
@@ -137,6 +166,17 @@ public final class HazelcastRoutingTable implements RoutingTable {
       return;
     }
     dropNode(nodeId, context).onFailure(e -> LOG.warn("routes: could not drop node {}: {}", nodeId, e.toString()));
+  }
+
+  /** Partitions are lost one event each, in a burst: one rewrite after the burst. Any thread. */
+  private void routesMayBeLost(String why) {
+    if (rewriteScheduled.compareAndSet(false, true)) {
+      LOG.warn("routes: {}: the node writes its routes again", why);
+      context.runOnContext(v -> vertx.setTimer(REWRITE_DELAY_MS, timer -> {
+        rewriteScheduled.set(false);
+        routesLost.run();
+      }));
+    }
   }
 
   private Context callerContext() {

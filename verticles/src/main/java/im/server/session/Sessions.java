@@ -7,6 +7,9 @@ import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What the gateway's connections tell the session side as they open, sign in and close: keeps
  * {@link LocalSessions} (the device rules within the node), the routing table (a signed-in device is routable
@@ -77,12 +80,38 @@ public final class Sessions {
     String uid = connection.uid();
     String device = connection.device();
     return connection.onContext(routes.add(uid, nodeId, device)).andThen(added -> {
-      // Closed while the route was being written: the removal may have run first, so repeat it.
-      if (added.succeeded() && connection.closed().isComplete()
-          && local.sessionsOf(uid).stream().noneMatch(s -> s.device().equals(device))) {
-        routes.remove(uid, nodeId, device);
+      if (added.succeeded()) {
+        removeIfClosedMeanwhile(connection);
       }
     });
+  }
+
+  /**
+   * Writes the route of every signed-in connection of this node again and pokes presence for each user: the routing
+   * table lost some of them in a split ({@code HazelcastRoutingTable#onRoutesLost}), and the other side announced
+   * those users offline. Adding a route that is there changes nothing.
+   */
+  public Future<Void> rewriteRoutes() {
+    List<Connection> connections = local.all();
+    LOG.info("routes: writing the routes of {} connections again", connections.size());
+    List<Future<Void>> writes = new ArrayList<>(connections.size());
+    for (Connection connection : connections) {
+      writes.add(routes.add(connection.uid(), nodeId, connection.device()).onSuccess(added -> {
+        removeIfClosedMeanwhile(connection);
+        presence.connected(connection.uid());
+      }));
+    }
+    return Future.join(writes).onFailure(e -> LOG.warn("routes: some were not written again: {}", e.toString()))
+        .mapEmpty();
+  }
+
+  /** Closed while its route was being written: the removal may have run first, so repeat it. */
+  private void removeIfClosedMeanwhile(Connection connection) {
+    String uid = connection.uid();
+    String device = connection.device();
+    if (connection.closed().isComplete() && local.sessionsOf(uid).stream().noneMatch(s -> s.device().equals(device))) {
+      routes.remove(uid, nodeId, device);
+    }
   }
 
   /** After {@code auth_ok}: presence hears of the connection, then the device rules across nodes apply. */

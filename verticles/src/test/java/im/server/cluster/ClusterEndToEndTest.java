@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import static im.server.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -260,7 +260,8 @@ class ClusterEndToEndTest {
     String conv = Conv.p2p(sender.uid(), receiver.uid());
     ImClient receiverOnP2 = cluster.connect(p(2).httpPort(), receiver, "phone");
     assertTrue(cluster.routesOf(receiver.uid()).containsKey(p(2).nodeId));
-    Sender sending = new Sender(cluster, sender, conv, List.of(p(1)::httpPort, cluster::localHttpPort), "k", 20).start();
+    Sender sending = new Sender(cluster.vertx, sender, conv,
+        List.of(Endpoint.local(p(1)::httpPort), Endpoint.local(cluster::localHttpPort)), "k", 20).start();
     Poll.until(() -> sending.acked.size() >= 10 || sending.failure != null, Duration.ofSeconds(20),
         "acks before the kill");
 
@@ -302,17 +303,17 @@ class ClusterEndToEndTest {
     List<TestUser> readers = new ArrayList<>();
     List<String> convs = new ArrayList<>();
     // Suppliers, not ports: a restarted process listens on a port of its own choosing again.
-    List<List<IntSupplier>> homes = List.of(
-        List.of(p(1)::httpPort, cluster::localHttpPort),
-        List.of(p(2)::httpPort, cluster::localHttpPort),
-        List.of(cluster::localHttpPort));
+    List<List<Supplier<Endpoint>>> homes = List.of(
+        List.of(Endpoint.local(p(1)::httpPort), Endpoint.local(cluster::localHttpPort)),
+        List.of(Endpoint.local(p(2)::httpPort), Endpoint.local(cluster::localHttpPort)),
+        List.of(Endpoint.local(cluster::localHttpPort)));
     for (int i = 0; i < homes.size(); i++) {
       TestUser from = cluster.newUser();
       TestUser to = cluster.newUser();
       String conv = Conv.p2p(from.uid(), to.uid());
       readers.add(to);
       convs.add(conv);
-      senders.add(new Sender(cluster, from, conv, homes.get(i), "r" + i, 30).start());
+      senders.add(new Sender(cluster.vertx, from, conv, homes.get(i), "r" + i, 30).start());
     }
     Poll.until(() -> senders.stream().allMatch(s -> s.acked.size() >= 5 || s.failure != null), Duration.ofSeconds(20),
         "traffic to start");

@@ -53,31 +53,27 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(int processCount) throws Exception {
+    return start(processCount, TestDatabase.URL, TestDatabase.REDIS_URL);
+  }
+
+  /** A cluster on the PostgreSQL database and the Redis given (IM_PG_URL and IM_REDIS_URL forms). */
+  static TestCluster start(int processCount, String pgUrl, String redisUrl) throws Exception {
     String name = "im-cluster-test-" + Ids.newId();
-    JsonObject settings = new JsonObject()
-        .put("cluster", new JsonObject().put("name", name))
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
-        .put("tcp", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
-        .put("messages", new JsonObject().put("instances", 2))
-        // No re-sends within a test's lifetime: a re-sent msg would look like a reordering.
-        .put("realtime", new JsonObject().put("maxDevices", 3).put("resendIntervalMs", 600_000)
-            .put("sendsPerSecond", 100_000).put("sendBurst", 100_000))
-        .put("security", new JsonObject().put("passwordIterations", 1000))
-        .put("shutdown", new JsonObject().put("drainTimeoutMs", 5000));
-    Path configFile = Files.createTempFile("im-cluster-", ".json");
-    configFile.toFile().deleteOnExit();
-    Files.writeString(configFile, settings.encode());
+    JsonObject settings = settings(name);
+    Path configFile = configFile(settings);
 
     // The observer starts first, on ports it binds itself; the processes join the cluster at its port.
     String run = Ids.newId().substring(0, 4).replace('-', 'x').replace('_', 'y');
     TestNode local = TestNode.start(settings.copy()
         .put("node", new JsonObject().put("id", "local-" + run))
         .put("cluster", new JsonObject().put("name", name).put("host", "127.0.0.1"))
+        .put("pg", new JsonObject().put("url", pgUrl))
+        .put("redis", new JsonObject().put("url", redisUrl))
         .put("jwt", new JsonObject().put("secret", JWT_SECRET))
         .put("admin", new JsonObject().put("token", ADMIN_TOKEN)));
     Map<String, String> env = Map.of(
         "IM_CLUSTER_HOST", "127.0.0.1", "IM_CLUSTER_MEMBERS", "127.0.0.1:" + local.clusterPort(),
-        "IM_PG_URL", TestDatabase.URL, "IM_REDIS_URL", TestDatabase.REDIS_URL, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
+        "IM_PG_URL", pgUrl, "IM_REDIS_URL", redisUrl, "IM_JWT_SECRET", JWT_SECRET, "IM_ADMIN_TOKEN", ADMIN_TOKEN);
     TestCluster cluster = new TestCluster(local);
     try {
       for (int i = 0; i < processCount; i++) {
@@ -94,6 +90,27 @@ final class TestCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /** The settings every node of a test cluster shares (a process reads them from {@link #configFile}). */
+  static JsonObject settings(String clusterName) {
+    return new JsonObject()
+        .put("cluster", new JsonObject().put("name", clusterName))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
+        .put("tcp", new JsonObject().put("host", "127.0.0.1").put("instances", 1))
+        .put("messages", new JsonObject().put("instances", 2))
+        // No re-sends within a test's lifetime: a re-sent msg would look like a reordering.
+        .put("realtime", new JsonObject().put("maxDevices", 3).put("resendIntervalMs", 600_000)
+            .put("sendsPerSecond", 100_000).put("sendBurst", 100_000))
+        .put("security", new JsonObject().put("passwordIterations", 1000))
+        .put("shutdown", new JsonObject().put("drainTimeoutMs", 5000));
+  }
+
+  static Path configFile(JsonObject settings) throws java.io.IOException {
+    Path configFile = Files.createTempFile("im-cluster-", ".json");
+    configFile.toFile().deleteOnExit();
+    Files.writeString(configFile, settings.encode());
+    return configFile;
   }
 
   ImHttp http(int port) {
@@ -175,10 +192,15 @@ final class TestCluster implements AutoCloseable {
 
   /** Every message of {@code conv} from seq 1 up, through the HTTP API of the node at {@code httpPort}. */
   List<JsonObject> history(int httpPort, TestUser user, String conv) {
+    return history(http(httpPort), user, conv);
+  }
+
+  /** Every message of {@code conv} from seq 1 up, through {@code http}. */
+  static List<JsonObject> history(ImHttp http, TestUser user, String conv) {
     List<JsonObject> all = new ArrayList<>();
     long after = 0;
     while (true) {
-      JsonObject page = await(http(httpPort).get("/api/v1/conversations/" + conv + "/messages?after=" + after + "&limit=100",
+      JsonObject page = await(http.get("/api/v1/conversations/" + conv + "/messages?after=" + after + "&limit=100",
           user.token())).json();
       JsonArray messages = page.getJsonArray("messages");
       messages.forEach(m -> all.add((JsonObject) m));
