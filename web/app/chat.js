@@ -1,11 +1,12 @@
-import { $, avatar, toast } from './dom.js';
-import { groupDialog, peerDialog } from './dialogs.js';
-import { messageItem } from './messages.js';
+import { $, avatar, h, toast } from './dom.js';
+import { groupDialog, openDialog, peerDialog } from './dialogs.js';
+import { messageItem, preview } from './messages.js';
 
 /**
  * The chat view of one conversation: history paged upward (button or scrolling to the top), live messages,
- * delivery state and read receipts of one's own messages, typing, recall, and the composer (text; images and
- * files are uploaded first, then sent as `image` / `file` messages).
+ * delivery state and read receipts of one's own messages, typing, recall, replies (a quoted message above the
+ * reply), comment threads (in a dialog; comments stay out of the main timeline), marking a message as one's to-do,
+ * and the composer (text; images and files are uploaded first, then sent as `image` / `file` messages).
  */
 export class ChatView {
   constructor(store) {
@@ -13,6 +14,10 @@ export class ChatView {
     this.conv = null;
     store.on('messages', (conv) => { if (conv === this.conv) this.renderMessages(); });
     store.on('typing', (conv) => { if (conv === this.conv) this.renderTyping(); });
+    store.on('comments', ({ conv, root }) => {
+      if (conv === this.conv && this.openRoot === root && $('dialog').open) this.renderComments();
+    });
+    $('reply-cancel').onclick = () => this.setReply(null);
     store.on('convs', () => { if (this.conv) this.renderHeader(); });
     store.on('presence', () => { if (this.conv) this.renderHeader(); });
     document.addEventListener('visibilitychange', () => { if (this.conv) store.markRead(this.conv); });
@@ -27,6 +32,7 @@ export class ChatView {
   }
 
   async open(conv) {
+    this.setReply(null);
     this.conv = conv;
     this.store.openConv = conv;
     this.store.emit('convs');
@@ -82,10 +88,13 @@ export class ChatView {
     const store = this.store;
     const thread = store.thread(this.conv);
     const group = this.conv.startsWith('g:') || this.conv.startsWith('r:');
-    const items = store.messages(this.conv).map((msg) => messageItem(msg, {
+    const items = store.messages(this.conv).filter((msg) => !msg.thread).map((msg) => messageItem(msg, {
       store, conv: this.conv, groupLabel: group,
-      onRecall: (m) => store.client.recall(this.conv, m.seq).catch((e) => toast(e.code === 'recall_expired' ? 'Too late to recall' : e.message)),
+      onRecall: (m) => this.recall(m),
       onRetry: (m) => store.retry(this.conv, m.cmid),
+      onReply: (m) => this.setReply(m),
+      onComments: (m) => this.openComments(m),
+      onTodo: (m) => this.markTodo(m),
     }));
     const before = box.scrollHeight - box.scrollTop;
     $('message-list').replaceChildren(...items);
@@ -96,6 +105,64 @@ export class ChatView {
     } else if (this.keepOffset) {
       box.scrollTop = box.scrollHeight - before;
     }
+  }
+
+  recall(msg) {
+    this.store.client.recall(this.conv, msg.seq).catch((e) => toast(e.code === 'recall_expired' ? 'Too late to recall' : e.message));
+  }
+
+  /** The message the next send quotes (null: none), shown above the composer. */
+  setReply(msg) {
+    this.replyTo = msg;
+    $('reply-banner').hidden = !msg;
+    $('reply-text').textContent = msg ? `Replying to ${this.store.displayName(msg.from)}: ${preview(msg, this.store)}` : '';
+    if (msg) $('composer-text').focus();
+  }
+
+  async markTodo(msg) {
+    try {
+      await this.store.http.setTodo(this.conv, msg.seq);
+      await this.store.refreshTodos();
+      toast('Added to your to-dos');
+    } catch (e) {
+      toast(e.code === 'forbidden' ? 'Someone else already made this a to-do' : e.message);
+    }
+  }
+
+  /** The comments under `root` in the page's dialog, with a field to add one. */
+  openComments(root) {
+    const conv = this.conv;
+    this.openRoot = root.seq;
+    openDialog({
+      title: 'Comments',
+      body: [
+        h('p.thread-root', {}, `${this.store.displayName(root.from)}: ${preview(root, this.store)}`),
+        h('ol.message-list.comment-list', { id: 'comment-list', 'aria-label': 'Comments' }),
+        h('label', { for: 'comment-text' }, 'Comment'),
+        h('textarea', { id: 'comment-text', rows: 2, maxlength: 4000, autocomplete: 'off' }),
+      ],
+      actions: [{
+        label: 'Post comment', primary: true, submit: true,
+        run: () => {
+          const text = $('comment-text').value;
+          if (!text.trim()) return true;
+          this.store.send(conv, 'text', { text }, { thread: root.seq });
+          $('comment-text').value = '';
+          return true;
+        },
+      }],
+    });
+    this.renderComments();
+    this.store.loadComments(conv, root.seq).catch((e) => toast(e.message));
+  }
+
+  renderComments() {
+    const store = this.store;
+    $('comment-list').replaceChildren(...store.comments(this.conv, this.openRoot).map((msg) => messageItem(msg, {
+      store, conv: this.conv, groupLabel: true,
+      onRecall: (m) => this.recall(m),
+      onRetry: (m) => store.retry(this.conv, m.cmid),
+    })));
   }
 
   renderTyping() {
@@ -127,7 +194,8 @@ export class ChatView {
     const send = () => {
       const value = text.value;
       if (!value.trim() || !this.conv) return;
-      this.store.send(this.conv, 'text', { text: value });
+      this.store.send(this.conv, 'text', { text: value }, this.replyTo ? { replyTo: this.replyTo.seq } : {});
+      this.setReply(null);
       text.value = '';
       this.stickToBottom = true;
       this.renderMessages();

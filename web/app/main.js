@@ -6,6 +6,7 @@ import { ConversationList } from './conversations.js';
 import { PeoplePanel } from './people.js';
 import { RoomsPanel } from './rooms.js';
 import { Store } from './store.js';
+import { TodosPanel } from './todos.js';
 
 /**
  * The web client: signs in (token kept in localStorage, so a second tab is signed in too) and gives each tab a
@@ -104,8 +105,9 @@ async function enter(session) {
   new ConversationList(store, (conv) => chat.open(conv));
   new PeoplePanel(store, (conv) => { selectTab('chats'); chat.open(conv); });
   new RoomsPanel(store, (conv) => chat.open(conv));
+  new TodosPanel(store, (conv) => chat.open(conv));
   setupTabs();
-  await Promise.all([store.refreshConversations(), store.refreshPeople()]);
+  await Promise.all([store.refreshConversations(), store.refreshPeople(), store.refreshTodos()]);
   client.connect().catch(() => {
     localStorage.removeItem(TOKEN_KEY);
     location.reload();

@@ -15,6 +15,7 @@ const SYSTEM_TEXT = {
 export function preview(msg, store) {
   if (!msg) return '';
   if (msg.recalled) return 'Message recalled';
+  if (msg.thread) return `Comment: ${preview({ ...msg, thread: undefined }, store)}`;
   switch (msg.kind) {
     case 'text': return msg.body.text;
     case 'image': return 'Photo';
@@ -40,9 +41,10 @@ const RECALL_WINDOW_MS = 120000;
 
 /**
  * The list item of one message. `state` of one's own: sending, failed, sent (acked) or read (a peer's read
- * position is at or past it).
+ * position is at or past it). A reply shows the message it quotes; a stored message outside a thread offers
+ * Reply, its comments (with their count) and To-do when those handlers are given.
  */
-export function messageItem(msg, { store, conv, groupLabel, onRecall, onRetry }) {
+export function messageItem(msg, { store, conv, groupLabel, onRecall, onRetry, onReply, onComments, onTodo }) {
   if (msg.kind === 'system') {
     return h('li.system', { 'data-seq': msg.seq }, systemText(msg, store));
   }
@@ -51,14 +53,30 @@ export function messageItem(msg, { store, conv, groupLabel, onRecall, onRetry })
   const state = msg.state ?? (read ? 'read' : 'sent');
   const content = msg.recalled ? h('em.recalled', {}, own ? 'You recalled a message' : 'Message recalled') : body(msg, store);
   const canRecall = own && msg.seq && !msg.recalled && msg.kind !== 'call' && Date.now() - msg.ts < RECALL_WINDOW_MS;
+  const stored = msg.seq && !msg.thread;
+  const comments = msg.replyCount ? `${msg.replyCount} comment${msg.replyCount === 1 ? '' : 's'}` : 'Comment';
   return h('li.message', { class: [own ? 'own' : 'theirs', msg.recalled && 'is-recalled'], 'data-seq': msg.seq ?? null, 'data-cmid': msg.cmid ?? null },
     !own && groupLabel ? h('span.author', {}, store.displayName(msg.from)) : null,
+    msg.replyTo && !msg.recalled ? quote(store, conv, msg.replyTo) : null,
     h('div.bubble', {}, content),
+    stored && onComments && (!msg.recalled || msg.replyCount)
+      ? h('span.actions', {},
+        !msg.recalled && onReply ? h('button.link.reply', { type: 'button', onclick: () => onReply(msg) }, 'Reply') : null,
+        h('button.link.comments', { type: 'button', 'data-count': msg.replyCount ?? 0, onclick: () => onComments(msg) }, comments),
+        !msg.recalled && onTodo ? h('button.link.todo', { type: 'button', onclick: () => onTodo(msg) }, 'To-do') : null)
+      : null,
     h('span.meta', {},
       h('time', { datetime: new Date(msg.ts).toISOString() }, shortTime(msg.ts)),
       own ? h('span.state', { class: `state-${state}`, 'data-state': state }, stateLabel(state, msg)) : null,
       state === 'failed' ? h('button.link', { type: 'button', onclick: () => onRetry(msg) }, 'Retry') : null,
       canRecall ? h('button.link.recall', { type: 'button', 'aria-label': 'Recall this message', onclick: () => onRecall(msg) }, 'Recall') : null));
+}
+
+/** The quoted message of a reply, when this tab has it loaded; else its number. */
+function quote(store, conv, seq) {
+  const quoted = store.thread(conv).bySeq.get(seq);
+  const text = quoted ? `${store.displayName(quoted.from)}: ${preview(quoted, store)}` : `Message #${seq}`;
+  return h('blockquote.quote', { 'data-reply-to': seq }, text);
 }
 
 function stateLabel(state, msg) {

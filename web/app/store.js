@@ -5,8 +5,9 @@ const PAGE = 30;
 /**
  * The client-side state of the web client, fed by the SDK's events and the HTTP API: conversations with unread
  * counts, the messages loaded per conversation (plus sends not yet acked), presence, typing, read positions of
- * others, friends, requests, blocks and joined rooms. Views listen to its events and re-render:
- * `convs`, `messages` (conv), `typing` (conv), `people`, `rooms`.
+ * others, friends, requests, blocks, joined rooms and the to-dos assigned to this user. Views listen to its events
+ * and re-render: `convs`, `messages` (conv), `typing` (conv), `people`, `rooms`, `todos`, and `comments` ({conv,
+ * root}) when a comment arrives under a message.
  */
 export class Store extends Emitter {
   constructor(client, me) {
@@ -23,6 +24,7 @@ export class Store extends Emitter {
     this.friends = [];
     this.requests = [];
     this.blocks = [];
+    this.todos = [];
     this.rooms = new Map(JSON.parse(localStorage.getItem(`im.rooms.${me.uid}`) ?? '[]'));
     this.openConv = null;
     this.#wire();
@@ -62,6 +64,7 @@ export class Store extends Emitter {
     });
     c.on('presence', ({ uid, status }) => { this.presence.set(uid, status); this.emit('presence'); this.emit('convs'); });
     c.on('event', ({ kind }) => {
+      if (kind === 'todo_assigned') return this.refreshTodos();
       if (kind === 'friend_request' || kind === 'friend_accepted') this.refreshPeople();
       this.refreshConversations();
     });
@@ -115,6 +118,31 @@ export class Store extends Emitter {
     this.emit('convs');
   }
 
+  /** The to-dos assigned to this user, open and done, newest first. */
+  async refreshTodos() {
+    this.todos = (await this.http.todos()).todos;
+    this.emit('todos');
+  }
+
+  async setTodoDone(todo, done) {
+    await this.http.todoDone(todo.conv, todo.seq, done);
+    await this.refreshTodos();
+  }
+
+  /** Loads the comments under message `root` (up to 100, the oldest first) into the conversation's messages. */
+  async loadComments(conv, root) {
+    const t = this.thread(conv);
+    const page = await this.http.history(conv, { thread: root, limit: 100 });
+    for (const msg of page.messages) if (!t.bySeq.has(msg.seq)) t.bySeq.set(msg.seq, { conv, ...msg, own: msg.from === this.me.uid });
+    page.messages.forEach((m) => this.name(m.from));
+    this.emit('comments', { conv, root });
+  }
+
+  /** The loaded comments under message `root` in seq order, then those not yet acked. */
+  comments(conv, root) {
+    return this.messages(conv).filter((m) => m.thread === root);
+  }
+
   /** Conversations newest first (rooms are listed apart). */
   conversationList() {
     return [...this.convs.values()].sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
@@ -144,16 +172,21 @@ export class Store extends Emitter {
     return page.messages.length;
   }
 
-  /** Sends text or media: shown at once as "sending", then replaced by the acked message. */
-  send(conv, kind, body) {
+  /**
+   * Sends text or media: shown at once as "sending", then replaced by the acked message.
+   * @param {{replyTo?: number, thread?: number}} [refs] the message quoted, or the one commented on
+   */
+  send(conv, kind, body, refs = {}) {
     const cmid = crypto.randomUUID();
-    const local = { conv, cmid, kind, body, from: this.me.uid, own: true, ts: Date.now(), state: 'sending' };
+    const local = { conv, cmid, kind, body, ...refs, from: this.me.uid, own: true, ts: Date.now(), state: 'sending' };
     this.thread(conv).pending.set(cmid, local);
     this.emit('messages', conv);
-    this.client.send(conv, kind, body, { cmid }).catch((e) => {
+    if (refs.thread) this.emit('comments', { conv, root: refs.thread });
+    this.client.send(conv, kind, body, { cmid, ...refs }).catch((e) => {
       local.state = 'failed';
       local.error = e.code;
       this.emit('messages', conv);
+      if (refs.thread) this.emit('comments', { conv, root: refs.thread });
     });
   }
 
@@ -162,7 +195,7 @@ export class Store extends Emitter {
     if (!local) return;
     this.thread(conv).pending.delete(cmid);
     this.emit('messages', conv);
-    this.send(conv, local.kind, local.body);
+    this.send(conv, local.kind, local.body, local.thread ? { thread: local.thread } : local.replyTo ? { replyTo: local.replyTo } : {});
   }
 
   markRead(conv) {
@@ -182,6 +215,7 @@ export class Store extends Emitter {
 
   #onMessage(msg) {
     const t = this.thread(msg.conv);
+    const known = t.bySeq.has(msg.seq);
     t.bySeq.set(msg.seq, msg);
     if (msg.own && msg.cmid) t.pending.delete(msg.cmid);
     this.name(msg.from);
@@ -198,6 +232,12 @@ export class Store extends Emitter {
       // A conversation this tab has not listed yet (a first message, a new group): list it once things settle.
       clearTimeout(this.convTimer);
       this.convTimer = setTimeout(() => this.refreshConversations(), 150);
+    }
+    if (msg.thread) {
+      // A live comment: the root's counters move here as they do on the server (history brings the stored ones).
+      const root = t.bySeq.get(msg.thread);
+      if (root && !known) { root.replyCount = (root.replyCount ?? 0) + 1; root.lastReplyTs = msg.ts; }
+      this.emit('comments', { conv: msg.conv, root: msg.thread });
     }
     if (this.typing.get(msg.conv)?.delete(msg.from)) this.emit('typing', msg.conv);
     this.emit('messages', msg.conv);

@@ -127,14 +127,17 @@ export class ImClient extends Emitter {
   /**
    * Sends a message; resolves with the `ack` once it is stored. Retries on timeout, `unavailable` and
    * `rate_limited`, and across reconnects, always with the same `cmid`, so it is stored once.
+   * `replyTo` quotes message `replyTo`; `thread` posts a comment under message `thread` (at most one of them).
    * @param {string|{conv?: string, to?: string}} target a conv id, or `{to: uid}` for a one-to-one conversation
-   * @param {string} kind @param {object} body @param {{cmid?: string}} [options]
+   * @param {string} kind @param {object} body
+   * @param {{cmid?: string, replyTo?: number, thread?: number}} [options]
    */
-  send(target, kind, body, { cmid = newCmid() } = {}) {
+  send(target, kind, body, { cmid = newCmid(), replyTo, thread } = {}) {
     const where = typeof target === 'string' ? { conv: target } : target;
     const existing = this.outbox.get(cmid);
     if (existing) return existing.promise;
-    const job = { frame: { t: 'send', cmid, ...where, kind, body }, attempts: 0, inFlight: false };
+    const refs = replyTo !== undefined ? { replyTo } : thread !== undefined ? { thread } : {};
+    const job = { frame: { t: 'send', cmid, ...where, kind, body, ...refs }, attempts: 0, inFlight: false };
     job.promise = new Promise((resolve, reject) => { job.resolve = resolve; job.reject = reject; });
     this.outbox.set(cmid, job);
     if (this.#authenticated()) this.#trySend(job);

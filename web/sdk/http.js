@@ -1,6 +1,6 @@
 /**
  * The HTTP API of docs/protocol.md §4 (accounts, users, friends, blocks, groups, rooms, conversations,
- * history, sync, read, media). Every method resolves with the parsed JSON reply (or undefined for 204) and
+ * history and threads, sync, read, to-dos, media). Every method resolves with the parsed JSON reply (or undefined for 204) and
  * rejects with an {@link ImError} carrying the protocol error code.
  */
 
@@ -102,9 +102,13 @@ export class ImHttp {
 
   // Conversations
   conversations() { return this.request('GET', '/api/v1/conversations'); }
-  /** @param {string} conv @param {{before?: number, after?: number, limit?: number}} [page] */
-  history(conv, { before, after, limit } = {}) {
+  /**
+   * A page of history, or with `thread` the comments under that message.
+   * @param {string} conv @param {{before?: number, after?: number, limit?: number, thread?: number}} [page]
+   */
+  history(conv, { before, after, limit, thread } = {}) {
     const query = new URLSearchParams();
+    if (thread !== undefined) query.set('thread', String(thread));
     if (before !== undefined) query.set('before', String(before));
     if (after !== undefined) query.set('after', String(after));
     if (limit !== undefined) query.set('limit', String(limit));
@@ -118,6 +122,14 @@ export class ImHttp {
     return this.request('POST', '/api/v1/sync', body);
   }
   markRead(conv, seq) { return this.request('POST', `/api/v1/conversations/${enc(conv)}/read`, { seq }); }
+
+  // To-dos
+  /** Marks message `seq` as a to-do for `assignees` (default: oneself). @param {{assignees?: string[], dueTs?: number}} [todo] */
+  setTodo(conv, seq, todo = {}) { return this.request('PUT', `/api/v1/conversations/${enc(conv)}/messages/${seq}/todo`, todo); }
+  removeTodo(conv, seq) { return this.request('DELETE', `/api/v1/conversations/${enc(conv)}/messages/${seq}/todo`); }
+  todoDone(conv, seq, done) { return this.request('POST', `/api/v1/conversations/${enc(conv)}/messages/${seq}/todo/done`, { done }); }
+  /** The caller's to-dos, newest first. @param {{done?: boolean}} [filter] */
+  todos({ done } = {}) { return this.request('GET', `/api/v1/todos${done === undefined ? '' : `?done=${done}`}`); }
 
   // Media
   /** Uploads bytes; resolves `{url, sha256, size, mime}`. @param {Blob|ArrayBuffer|Uint8Array} bytes @param {string} [mime] */

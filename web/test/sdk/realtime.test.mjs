@@ -187,3 +187,28 @@ test('a device replaced by another connection stops reconnecting until resumed w
   first.resume();
   await waitFor(first, 'state', (s) => s.state === 'synced');
 });
+
+test('replies and comments carry their reference; threads and to-dos over the HTTP API', async () => {
+  const [alice, bob] = [await newUser('alice'), await newUser('bob')];
+  const a = await connect(alice);
+  const b = await connect(bob);
+  const got = collect(b, p2p(alice.uid, bob.uid));
+  const root = await a.send({ to: bob.uid }, 'text', { text: 'root' });
+  await a.send(root.conv, 'text', { text: 'quote' }, { replyTo: root.seq });
+  const comment = await b.send(root.conv, 'text', { text: 'comment' }, { thread: root.seq });
+  await until(() => got.length === 3, 8000, 'root, reply and own comment');
+  assert.equal(got.find((m) => m.body.text === 'quote').replyTo, root.seq);
+  assert.equal(got.find((m) => m.body.text === 'comment').thread, root.seq);
+  const refused = await b.send(root.conv, 'text', { text: 'x' }, { thread: comment.seq }).catch((e) => e);
+  assert.ok(refused instanceof ImError && refused.code === 'bad_request');
+  const thread = await alice.http.history(root.conv, { thread: root.seq });
+  assert.deepEqual(thread.messages.map((m) => m.seq), [comment.seq]);
+  const assigned = waitFor(b, 'event', (e) => e.kind === 'todo_assigned');
+  await alice.http.setTodo(root.conv, root.seq, { assignees: [bob.uid] });
+  assert.deepEqual((await assigned).data, { conv: root.conv, seq: root.seq, by: alice.uid });
+  await bob.http.todoDone(root.conv, root.seq, true);
+  assert.equal((await bob.http.todos({ done: true })).todos[0].seq, root.seq);
+  assert.deepEqual((await bob.http.todos({ done: false })).todos, []);
+  await alice.http.removeTodo(root.conv, root.seq);
+  assert.deepEqual((await bob.http.todos()).todos, []);
+});

@@ -8,7 +8,9 @@ import im.server.admin.NodeAdminVerticle;
 import im.server.admin.VerticleScaler;
 import im.server.api.ApiRouter;
 import im.server.api.GroupRoutes;
+import im.server.api.TodoRoutes;
 import im.shared.store.GroupStore;
+import im.shared.store.TodoStore;
 import im.server.api.HttpVerticle;
 import im.server.api.WebRoutes;
 import im.server.call.CallHandler;
@@ -279,6 +281,7 @@ public final class Node {
     AdminRoutes admin = new AdminRoutes(config.adminToken(), nodeId,
         new ClusterAdmin(vertx, () -> memberIds(hazelcast), CLUSTER_REQUEST_TIMEOUT_MS));
     api.withGroups(new GroupRoutes(owners, new GroupStore(pool)))
+        .withTodos(new TodoRoutes(new TodoStore(pool), fanout))
         .withAccounts(access, new TokenRevoker(vertx, tokenStore, access), new Throttle(redis, config.cluster().name()),
             config.limits());
     WsGateway ws = new WsGateway(vertx, gateway);

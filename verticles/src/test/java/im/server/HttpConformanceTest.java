@@ -227,7 +227,8 @@ class HttpConformanceTest extends ConformanceBase {
     JsonArray messages = page.json().getJsonArray("messages");
     assertEquals(2, messages.size());
     JsonObject first = messages.getJsonObject(0);
-    assertEquals(Set.of("conv", "seq", "mid", "from", "device", "cmid", "kind", "body", "ts"), first.fieldNames());
+    assertEquals(Set.of("conv", "seq", "mid", "from", "device", "cmid", "kind", "body", "ts", "replyCount", "lastReplyTs"),
+        first.fieldNames(), "a message that is not a comment carries its thread's counters");
     assertEquals(kept.getString("mid"), first.getString("mid"));
     JsonObject tombstone = messages.getJsonObject(1);
     assertTrue(tombstone.fieldNames().containsAll(Set.of("seq", "mid", "from", "ts", "recalled")), tombstone.encode());

@@ -63,7 +63,7 @@ public final class KafkaMessageLog implements MessageAppender {
     return new JsonObject()
         .put("conv", row.conv()).put("seq", row.seq()).put("mid", row.mid()).put("sender", row.sender())
         .put("device", row.device()).put("cmid", row.cmid()).put("kind", row.kind()).put("body", row.body())
-        .put("ts", row.ts())
+        .put("ts", row.ts()).put("replyTo", row.replyTo()).put("thread", row.thread())
         .encode();
   }
 
@@ -71,6 +71,6 @@ public final class KafkaMessageLog implements MessageAppender {
     JsonObject json = new JsonObject(value);
     return new NewMessage(json.getString("conv"), json.getLong("seq"), json.getString("mid"), json.getString("sender"),
         json.getString("device"), json.getString("cmid"), json.getString("kind"), json.getString("body"),
-        json.getLong("ts"));
+        json.getLong("ts"), json.getLong("replyTo"), json.getLong("thread"));
   }
 }

@@ -23,24 +23,44 @@ public final class MessageWriter {
   /**
    * Stores a whole batch in one statement: rows whose (conv, seq) or (sender, cmid) already exist are
    * skipped (never overwritten), and each conversation's durable seq floor and activity time are raised
-   * in the same statement, so they commit together with the rows.
+   * in the same statement, so they commit together with the rows. So do the counters of the thread roots the
+   * inserted comments were posted under (docs/protocol.md §3, Replies and threads): an increment under the row
+   * lock, never a read-modify-write, and a skipped duplicate counts nothing. A root stored by the same statement
+   * as its comments (a replayed log may batch them together) is invisible to the UPDATE and counts them as it is
+   * inserted instead.
    */
   static final String INSERT_BATCH = """
       WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[])
-          AS t(conv, seq, mid, sender, device, cmid, kind, body, ts)
+        SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[],
+                             $10::int8[], $11::int8[])
+          AS t(conv, seq, mid, sender, device, cmid, kind, body, ts, reply_to, thread)
+      ), input_comments AS (
+        SELECT conv, thread, count(*) AS n, max(ts) AS ts FROM input WHERE thread IS NOT NULL GROUP BY conv, thread
       ), inserted AS (
-        INSERT INTO messages (conv, seq, mid, sender, device, cmid, kind, body, ts)
-        SELECT conv, seq, mid, sender, device, cmid, kind, body::jsonb, ts FROM input
+        INSERT INTO messages (conv, seq, mid, sender, device, cmid, kind, body, ts, reply_to, thread, reply_count, last_reply_ts)
+        SELECT i.conv, i.seq, i.mid, i.sender, i.device, i.cmid, i.kind, i.body::jsonb, i.ts, i.reply_to, i.thread,
+               COALESCE(k.n, 0), k.ts
+          FROM input i LEFT JOIN input_comments k ON k.conv = i.conv AND k.thread = i.seq
         ON CONFLICT DO NOTHING
-        RETURNING conv, seq, ts
+        RETURNING conv, seq, ts, thread
       ), raised AS (
         UPDATE conversations c
            SET max_seq = GREATEST(c.max_seq, b.seq), last_ts = GREATEST(COALESCE(c.last_ts, 0), b.ts)
           FROM (SELECT conv, max(seq) AS seq, max(ts) AS ts FROM inserted GROUP BY conv) b
          WHERE c.conv = b.conv
+      ), replied AS (
+        UPDATE messages r
+           SET reply_count = r.reply_count + k.n, last_reply_ts = GREATEST(COALESCE(r.last_reply_ts, 0), k.ts)
+          FROM (SELECT conv, thread, count(*) AS n, max(ts) AS ts FROM inserted WHERE thread IS NOT NULL GROUP BY conv, thread) k
+         WHERE r.conv = k.conv AND r.seq = k.thread
       )
       SELECT conv, seq FROM inserted""";
+
+  /** The messages that sends of a batch reply to or comment on: ($1 conv, $2 seq) pairs. */
+  static final String FIND_REFERENCED = """
+      SELECT m.conv, m.seq, m.recalled, m.thread
+        FROM messages m
+        JOIN unnest($1::text[], $2::int8[]) AS k(conv, seq) ON m.conv = k.conv AND m.seq = k.seq""";
 
   static final String FIND_BY_CMID = """
       SELECT m.sender, m.cmid, m.conv, m.seq, m.mid, m.ts
@@ -90,9 +110,15 @@ public final class MessageWriter {
       ) k
       WHERE d.conv = k.conv AND d.seq <= k.below""";
 
-  /** One message to store. {@code body} is the JSON text of the validated body. */
+  /**
+   * One message to store. {@code body} is the JSON text of the validated body; {@code replyTo} and {@code thread}
+   * are the seqs it quotes or comments on, null when none (checked by the owner before the message got its seq).
+   */
   public record NewMessage(String conv, long seq, String mid, String sender, String device, String cmid,
-                           String kind, String body, long ts) {}
+                           String kind, String body, long ts, Long replyTo, Long thread) {}
+
+  /** A message that a reply or comment names, as the owner checks it: whether it is recalled, and its own thread. */
+  public record Referenced(boolean recalled, Long thread) {}
 
   /** A stored message's identity, as its ack gives it. */
   public record StoredAck(String conv, long seq, String mid, long ts) {
@@ -122,6 +148,8 @@ public final class MessageWriter {
     String[] kinds = new String[n];
     String[] bodies = new String[n];
     Long[] tss = new Long[n];
+    Long[] replyTos = new Long[n];
+    Long[] threads = new Long[n];
     for (int i = 0; i < n; i++) {
       NewMessage m = batch.get(i);
       convs[i] = m.conv();
@@ -133,10 +161,12 @@ public final class MessageWriter {
       kinds[i] = m.kind();
       bodies[i] = m.body();
       tss[i] = m.ts();
+      replyTos[i] = m.replyTo();
+      threads[i] = m.thread();
     }
     Tuple params = Tuple.tuple()
         .addValue(convs).addValue(seqs).addValue(mids).addValue(senders).addValue(devices)
-        .addValue(cmids).addValue(kinds).addValue(bodies).addValue(tss);
+        .addValue(cmids).addValue(kinds).addValue(bodies).addValue(tss).addValue(replyTos).addValue(threads);
     return pool.preparedQuery(INSERT_BATCH).execute(params).map(rows -> {
       Set<String> inserted = new HashSet<>(n * 2);
       for (Row row : rows) {
@@ -148,6 +178,18 @@ public final class MessageWriter {
 
   public static String key(String conv, long seq) {
     return conv + "\n" + seq;
+  }
+
+  /** @return the messages found among these (conv, seq) pairs, keyed by {@link #key} */
+  public Future<Map<String, Referenced>> findReferenced(List<String> convs, List<Long> seqs) {
+    Tuple params = Tuple.tuple().addValue(convs.toArray(new String[0])).addValue(seqs.toArray(new Long[0]));
+    return pool.preparedQuery(FIND_REFERENCED).execute(params).map(rows -> {
+      Map<String, Referenced> found = new HashMap<>();
+      for (Row row : rows) {
+        found.put(key(row.getString(0), row.getLong(1)), new Referenced(row.getBoolean(2), row.getLong(3)));
+      }
+      return found;
+    });
   }
 
   /** @return stored acks of these (sender, cmid) pairs, keyed by {@code sender + "\n" + cmid} */

@@ -60,6 +60,17 @@ public final class ConversationStore {
       "SELECT " + MessageRows.columns("x", MSG) + " FROM messages x WHERE x.conv = $1 AND x.seq > $2"
           + " ORDER BY x.seq ASC LIMIT $3";
 
+  /** Whether message $2 of $1 exists, and its own thread (null unless it is a comment). */
+  static final String THREAD_ROOT = "SELECT thread FROM messages WHERE conv = $1 AND seq = $2";
+  /** The comments under $2, newest first below $3 and above $4; the caller reverses. $5 = limit + 1. */
+  static final String THREAD_BEFORE =
+      "SELECT " + MessageRows.columns("x", MSG) + " FROM messages x WHERE x.conv = $1 AND x.thread = $2 AND x.seq < $3"
+          + " AND x.seq > $4 ORDER BY x.seq DESC LIMIT $5";
+  /** The comments under $2, oldest first above $3. $4 = limit + 1. */
+  static final String THREAD_AFTER =
+      "SELECT " + MessageRows.columns("x", MSG) + " FROM messages x WHERE x.conv = $1 AND x.thread = $2 AND x.seq > $3"
+          + " ORDER BY x.seq ASC LIMIT $4";
+
   /**
    * The state of every conversation sync asks about: those named ($2 convs, $3 seqs) and, when $4, every other
    * one the user $1 is a member of from seq 0; {@code total} counts the messages the client lacks.
@@ -162,19 +173,52 @@ public final class ConversationStore {
           ? pool.preparedQuery(HISTORY_AFTER).execute(Tuple.of(conv, Math.max(after, access.joinSeq()), limit + 1))
           : pool.preparedQuery(HISTORY_BEFORE).execute(
               Tuple.of(conv, before != null ? before : Long.MAX_VALUE, access.joinSeq(), limit + 1));
-      return rows.map(found -> {
-        List<JsonObject> messages = new ArrayList<>(found.size());
-        found.forEach(row -> messages.add(MessageRows.toJson(row, MSG)));
-        boolean hasMore = messages.size() > limit;
-        if (hasMore) {
-          messages.remove(messages.size() - 1);
-        }
-        if (after == null) {
-          Collections.reverse(messages);
-        }
-        return new JsonObject().put("messages", new JsonArray(new ArrayList<>(messages))).put("hasMore", hasMore);
-      });
+      return rows.map(found -> page(found, limit, after == null));
     });
+  }
+
+  /**
+   * {@code {messages:[...ascending], hasMore}}: the comments under message {@code thread} (docs/protocol.md §4), the
+   * {@code limit} just below {@code before}, just above {@code after}, or the oldest when both are null; never any
+   * at or below the reader's join seq. Fails {@code not_found} when there is no such message and {@code bad_request}
+   * when it is itself a comment.
+   */
+  public Future<JsonObject> thread(String uid, String conv, long thread, Long before, Long after, int limit) {
+    if (before != null && after != null) {
+      return Future.failedFuture(ImException.badRequest("give before or after, not both"));
+    }
+    if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+      return Future.failedFuture(ImException.badRequest("limit must be 1-" + MAX_HISTORY_LIMIT));
+    }
+    return ConversationAccess.load(pool, uid, conv).compose(access -> pool.preparedQuery(THREAD_ROOT)
+        .execute(Tuple.of(conv, thread)).compose(root -> {
+          if (root.size() == 0) {
+            return Future.failedFuture(ImException.notFound("no message " + thread + " in " + conv));
+          }
+          Long rootThread = root.iterator().next().getLong(0);
+          if (rootThread != null) {
+            return Future.failedFuture(ImException.badRequest("message " + thread + " is a comment of thread " + rootThread));
+          }
+          Future<RowSet<Row>> rows = before != null
+              ? pool.preparedQuery(THREAD_BEFORE).execute(Tuple.of(conv, thread, before, access.joinSeq(), limit + 1))
+              : pool.preparedQuery(THREAD_AFTER).execute(
+                  Tuple.of(conv, thread, Math.max(after == null ? 0 : after, access.joinSeq()), limit + 1));
+          return rows.map(found -> page(found, limit, before != null));
+        }));
+  }
+
+  /** Up to {@code limit} messages of {@code found} (which holds one more when there are more), ascending. */
+  private static JsonObject page(RowSet<Row> found, int limit, boolean newestFirst) {
+    List<JsonObject> messages = new ArrayList<>(found.size());
+    found.forEach(row -> messages.add(MessageRows.toJson(row, MSG)));
+    boolean hasMore = messages.size() > limit;
+    if (hasMore) {
+      messages.remove(messages.size() - 1);
+    }
+    if (newestFirst) {
+      Collections.reverse(messages);
+    }
+    return new JsonObject().put("messages", new JsonArray(new ArrayList<>(messages))).put("hasMore", hasMore);
   }
 
   /**

@@ -78,7 +78,8 @@ class ConversationStoreTest {
     assertEquals(52_000, g.getLong("updatedAt"));
     JsonObject recalled = g.getJsonObject("lastMessage");
     assertEquals(new JsonObject().put("conv", group).put("seq", 2L).put("mid", recalled.getString("mid"))
-        .put("from", carol).put("ts", 52_000L).put("recalled", true), recalled);
+        .put("from", carol).put("ts", 52_000L).put("recalled", true).put("replyCount", 0).put("lastReplyTs", null),
+        recalled, "a recalled message keeps its thread's counters and loses its content");
 
     JsonObject p = list.getJsonObject(1);
     assertEquals("p2p", p.getString("type"));

@@ -47,6 +47,7 @@ public final class ApiRouter implements RouteMount {
   private final SocialRoutes social;
   private final CallRoutes calls;
   private GroupRoutes groups;
+  private TodoRoutes todos;
   private TokenVerifier verifier;
   private TokenRevoker revoker;
   private AccountLimits limits = AccountLimits.OFF;
@@ -97,6 +98,12 @@ public final class ApiRouter implements RouteMount {
     return this;
   }
 
+  /** Serves message to-dos too; call before {@link #mount}. */
+  public ApiRouter withTodos(TodoRoutes todos) {
+    this.todos = todos;
+    return this;
+  }
+
   /**
    * Adds the routes to {@code root}. Routes added later under {@code /api/v1/} (friends, groups, ...) pass the same
    * bearer check and error mapping, and still win over the 404 fallback, which is ordered last.
@@ -138,6 +145,9 @@ public final class ApiRouter implements RouteMount {
 
     if (groups != null) {
       groups.mount(root, json);
+    }
+    if (todos != null) {
+      todos.mount(root, json);
     }
 
     root.post(API + "/media").handler(media::refuseForms);

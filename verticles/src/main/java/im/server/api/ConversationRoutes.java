@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Conversation list, history, sync, read and mute (docs/protocol.md §4). Handlers run on the request's event loop. */
+/** Conversation list, history (of a whole conversation or of one thread), sync, read and mute (docs/protocol.md §4). Handlers run on the request's event loop. */
 final class ConversationRoutes {
 
   /** More named conversations than any client holds; bounds the work of one sync. */
@@ -33,7 +33,15 @@ final class ConversationRoutes {
     Long after = RequestJson.queryLong(ctx, "after");
     int limit = RequestJson.limit(RequestJson.queryLong(ctx, "limit"),
         ConversationStore.DEFAULT_HISTORY_LIMIT, ConversationStore.MAX_HISTORY_LIMIT);
-    conversations.history(BearerAuth.uid(ctx), ctx.pathParam("conv"), before, after, limit)
+    Long thread = RequestJson.queryLong(ctx, "thread");
+    if (thread != null && thread < 1) {
+      throw ImException.badRequest("thread must be a seq of 1 or more");
+    }
+    String uid = BearerAuth.uid(ctx);
+    String conv = ctx.pathParam("conv");
+    (thread == null
+        ? conversations.history(uid, conv, before, after, limit)
+        : conversations.thread(uid, conv, thread, before, after, limit))
         .onSuccess(page -> Replies.ok(ctx, page))
         .onFailure(ctx::fail);
   }

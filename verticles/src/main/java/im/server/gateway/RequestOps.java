@@ -6,6 +6,7 @@ import im.protocol.Conv;
 import im.protocol.ErrorCode;
 import im.protocol.ImException;
 import im.protocol.MessageKinds;
+import im.protocol.MessageRefs;
 import im.protocol.Op;
 import im.protocol.Validation;
 import im.server.session.OutboundFrame;
@@ -45,13 +46,14 @@ final class RequestOps {
       throw ImException.badRequest("body must be a JSON object");
     }
     MessageKinds.validate(kind, message);
+    MessageRefs refs = MessageRefs.of(body);
     if (Conv.typeOf(conv) == Conv.Type.ROOM && !rooms.joined(conv)) {
       throw ImException.notMember("join the room before sending to it");
     }
     if (!sendRate.tryTake(System.nanoTime())) {
       throw new ImException(ErrorCode.RATE_LIMITED, "too many sends; retry later with the same cmid");
     }
-    SendCommand command = new SendCommand(conv, session.uid(), session.device(), session.connId(), cmid, kind, message);
+    SendCommand command = new SendCommand(conv, session.uid(), session.device(), session.connId(), cmid, kind, message, refs);
     session.reply(id, services.messages().send(command), ack -> {
       services.metrics().ackLatency(System.nanoTime() - arrivalNanos);
       downlink.write(new OutboundFrame(Op.ACK, ack.toFrameBody(id)));

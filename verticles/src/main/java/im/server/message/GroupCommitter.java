@@ -9,6 +9,7 @@ import im.shared.message.MessageAppender;
 import im.shared.message.MessageWriter;
 import im.shared.message.MessageWriter.NewMessage;
 import im.shared.message.MessageWriter.StoredAck;
+import im.shared.message.PersistenceBarrier;
 import im.shared.seq.SeqAllocator;
 import im.shared.seq.SeqAllocator.Allocation;
 import io.vertx.core.Future;
@@ -32,7 +33,7 @@ import java.util.Set;
  * skipped is either a retried cmid (answered with its stored ack) or a seq another owner already used (split
  * cluster, flushed Redis): the floor is raised to the stored maximum and the send takes a new seq. A row that
  * cannot be encoded or stored fails alone with {@code bad_request} ({@link IsolatingInsert}); its neighbours are
- * stored (docs/protocol.md §3, Isolation).
+ * stored (docs/protocol.md §3, Isolation). So does a reply or comment that names a wrong message ({@link ReferenceCheck}).
  *
  * <p>Threading: the owner's context only; every {@link Outcome} call runs there.
  */
@@ -62,6 +63,7 @@ final class GroupCommitter {
   private final MessageWriter writer;
   private final Outcome outcome;
   private final IsolatingInsert rowInsert;
+  private final ReferenceCheck references;
 
   private List<PendingSend> pending = new ArrayList<>();
   private boolean flushing;
@@ -70,18 +72,22 @@ final class GroupCommitter {
 
   /** Direct mode: batches go straight into PostgreSQL. */
   GroupCommitter(Vertx vertx, Settings settings, SeqAllocator seqs, MessageWriter writer, Outcome outcome) {
-    this(vertx, settings, seqs, writer, writer::insert, outcome);
+    this(vertx, settings, seqs, writer, writer::insert, PersistenceBarrier.NONE, outcome);
   }
 
-  /** @param appender where batches are made durable; {@code writer} still answers retried cmids and collisions */
+  /**
+   * @param appender where batches are made durable; {@code writer} still answers retried cmids and collisions
+   * @param barrier  waited for before the messages that replies and comments name are looked up (Kafka mode)
+   */
   GroupCommitter(Vertx vertx, Settings settings, SeqAllocator seqs, MessageWriter writer, MessageAppender appender,
-                 Outcome outcome) {
+                 PersistenceBarrier barrier, Outcome outcome) {
     this.vertx = vertx;
     this.settings = settings;
     this.seqs = seqs;
     this.writer = writer;
     this.outcome = outcome;
     this.rowInsert = new IsolatingInsert(appender);
+    this.references = new ReferenceCheck(writer, barrier);
   }
 
   void enqueue(PendingSend send) {
@@ -130,16 +136,40 @@ final class GroupCommitter {
     }
   }
 
-  /** Allocates seqs, stores and settles one batch. Never fails: failures are reported per send. */
+  /**
+   * Checks what replies and comments name, then allocates seqs, stores and settles one batch. Never fails: failures
+   * are reported per send.
+   */
   private Future<Void> commit(List<PendingSend> batch) {
+    // Sends refused for their own content: reported once, as bad_request, whatever happens to the rest.
+    Set<PendingSend> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+    return references.refusals(batch)
+        .compose(wrongReferences -> {
+          wrongReferences.forEach((send, failure) -> {
+            refused.add(send);
+            outcome.failed(send, failure);
+          });
+          return store(IsolatingInsert.without(batch, refused), refused);
+        })
+        .recover(failure -> {
+          LOG.warn("batch of {} sends not stored: {}", batch.size(), failure.toString());
+          ImException unavailable = ImException.unavailable("message store unavailable; retry with the same cmid");
+          batch.stream().filter(send -> !refused.contains(send)).forEach(send -> outcome.failed(send, unavailable));
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Allocates seqs for {@code batch}, stores it and settles it; adds to {@code refused} the rows that cannot be stored. */
+  private Future<Void> store(List<PendingSend> batch, Set<PendingSend> refused) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
     Map<String, List<PendingSend>> byConv = new LinkedHashMap<>();
     for (PendingSend send : batch) {
       byConv.computeIfAbsent(send.command.conv(), c -> new ArrayList<>()).add(send);
     }
     List<Allocation> allocations = new ArrayList<>(byConv.size());
     byConv.forEach((conv, sends) -> allocations.add(new Allocation(conv, sends.size(), sends.get(0).conv.floor)));
-    // Sends refused for their own content: reported once, as bad_request, whatever happens to the rest.
-    Set<PendingSend> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     return seqs.allocate(allocations)
         .compose(lastSeqs -> {
           List<PendingSend> rowSends = new ArrayList<>(batch.size());
@@ -151,13 +181,7 @@ final class GroupCommitter {
           refused.addAll(stored.refused());
           return settle(IsolatingInsert.without(batch, refused), stored.inserted());
         })
-        .onSuccess(v -> trimRooms(byConv))
-        .recover(failure -> {
-          LOG.warn("batch of {} sends not stored: {}", batch.size(), failure.toString());
-          ImException unavailable = ImException.unavailable("message store unavailable; retry with the same cmid");
-          batch.stream().filter(send -> !refused.contains(send)).forEach(send -> outcome.failed(send, unavailable));
-          return Future.succeededFuture();
-        });
+        .onSuccess(v -> trimRooms(byConv));
   }
 
   /**
@@ -183,7 +207,8 @@ final class GroupCommitter {
           refuse(send);
           continue;
         }
-        rows.add(new NewMessage(c.conv(), send.seq, send.mid, c.from(), c.device(), c.cmid(), c.kind(), body, now));
+        rows.add(new NewMessage(c.conv(), send.seq, send.mid, c.from(), c.device(), c.cmid(), c.kind(), body, now,
+            c.replyTo(), c.thread()));
         rowSends.add(send);
       }
     }

@@ -106,7 +106,7 @@ public final class MessageVerticle extends VerticleBase implements GroupCommitte
     conversations = new ConversationCache(stores.writer(), stores.groups(), stores.barrier(), MAX_OPEN_CONVERSATIONS);
     orderedFanout = new OrderedFanout(vertx, fanout, pushOn ? new OfflinePushes(vertx) : null);
     committer = new GroupCommitter(vertx, new GroupCommitter.Settings(config.batchMaxRows(), config.batchMaxDelayMs(),
-        groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), stores.appender(), this);
+        groupSettings.roomHistoryLimit()), stores.seqs(), stores.writer(), stores.appender(), stores.barrier(), this);
     recalls = new RecallHandler(conversations, stores.writer(), stores.barrier(), orderedFanout, config.recallWindowMs(),
         events);
     groups = new GroupHandler(conversations, new GroupChanges(stores.groups(), groupSettings.maxMembers()));

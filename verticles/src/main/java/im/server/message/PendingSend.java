@@ -42,11 +42,11 @@ final class PendingSend {
     return new Ack(command.cmid(), command.conv(), seq, mid, ts);
   }
 
-  /** The body of the {@code msg} frame the other devices get. */
+  /** The body of the {@code msg} frame the other devices get, with {@code replyTo} or {@code thread} when set. */
   JsonObject msg() {
-    return new JsonObject()
+    return command.refs().putInto(new JsonObject()
         .put("conv", command.conv()).put("seq", seq).put("mid", mid)
         .put("from", command.from()).put("device", command.device()).put("cmid", command.cmid())
-        .put("kind", command.kind()).put("body", command.body()).put("ts", ts);
+        .put("kind", command.kind()).put("body", command.body()).put("ts", ts));
   }
 }

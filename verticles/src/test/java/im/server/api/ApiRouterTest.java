@@ -260,7 +260,8 @@ class ApiRouterTest {
     JsonObject first = page.getJsonArray("messages").getJsonObject(0);
     assertEquals(new JsonObject().put("conv", conv).put("seq", 6L).put("mid", first.getString("mid")).put("from", alice)
         .put("device", "web-1").put("cmid", first.getString("cmid")).put("kind", "text")
-        .put("body", new JsonObject().put("text", "hi 6")).put("ts", 1006L), first);
+        .put("body", new JsonObject().put("text", "hi 6")).put("ts", 1006L).put("replyCount", 0).put("lastReplyTs", null),
+        first);
     JsonObject older = http.get("/api/v1/conversations/" + conv + "/messages?before=6&limit=3", aliceToken).json();
     assertEquals(List.of(3L, 4L, 5L), seqs(older.getJsonArray("messages")));
     assertTrue(older.getBoolean("hasMore"));

@@ -109,6 +109,23 @@ class OpenApiResponsesTest {
     check("POST", api + "/conversations/{conv}/read", http.post(conv + "/read", a, new JsonObject().put("seq", 1)));
     check("PUT", api + "/conversations/{conv}/mute", http.put(conv + "/mute", a, new JsonObject().put("muted", true)));
     check("PUT", api + "/conversations/{conv}/mute", http.put(conv + "/mute", a, new JsonObject().put("muted", "yes")));
+    long seq = await(http.get(conv + "/messages?limit=1", a)).json().getJsonArray("messages").getJsonObject(0).getLong("seq");
+    check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?thread=" + seq, a));
+    check("GET", api + "/conversations/{conv}/messages", http.get(conv + "/messages?thread=99999", a));
+    String todo = conv + "/messages/" + seq + "/todo";
+    String todoTemplate = api + "/conversations/{conv}/messages/{seq}/todo";
+    check("PUT", todoTemplate, http.put(todo, a, new JsonObject().put("assignees", new JsonArray().add(bob.uid()))));
+    check("PUT", todoTemplate, http.put(todo, a, new JsonObject().put("assignees", new JsonArray().add(carol.uid()))));
+    check("PUT", todoTemplate, http.put(todo, bob.token(), new JsonObject()));
+    check("PUT", todoTemplate, http.put(conv + "/messages/99999/todo", a, new JsonObject()));
+    check("POST", todoTemplate + "/done", http.post(todo + "/done", bob.token(), new JsonObject().put("done", true)));
+    check("POST", todoTemplate + "/done", http.post(todo + "/done", carol.token(), new JsonObject().put("done", true)));
+    check("POST", todoTemplate + "/done", http.post(todo + "/done", a, new JsonObject().put("done", true)));
+    check("GET", api + "/todos", http.get(api + "/todos?done=true", bob.token()));
+    check("GET", api + "/todos", http.get(api + "/todos?done=maybe", bob.token()));
+    check("DELETE", todoTemplate, http.delete(todo, bob.token()));
+    check("DELETE", todoTemplate, http.delete(todo, a));
+    check("DELETE", todoTemplate, http.delete(todo, a));
     check("POST", api + "/sync", http.post(api + "/sync", a,
         new JsonObject().put("convs", new JsonArray()).put("all", true)));
     check("POST", api + "/sync", http.post(api + "/sync", a, new JsonObject().put("convs", new JsonArray()

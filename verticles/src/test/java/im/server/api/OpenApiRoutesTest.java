@@ -42,7 +42,8 @@ class OpenApiRoutesTest {
         .put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef")));
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     ApiRouter api = new ApiRouter(config, tokens, null, new UserClient(vertx), null, null, null)
-        .withGroups(new GroupRoutes(null, null));
+        .withGroups(new GroupRoutes(null, null))
+        .withTodos(new TodoRoutes(null, null));
     Router router = Router.router(vertx);
     List.of(new WebRoutes(), api, new AdminRoutes("admin-token", "node-1", null)).forEach(mount -> mount.mount(router));
 

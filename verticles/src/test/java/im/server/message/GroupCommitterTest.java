@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The group committer's paths that the end-to-end tests rarely meet, against the real PostgreSQL and Redis: a seq
  * another owner already stored, a retried cmid whose ack was forgotten, a store that is down, and a row that
- * cannot be stored, which must fail alone (docs/protocol.md §3, Isolation).
+ * cannot be stored or a reply that names a wrong message, which must fail alone (docs/protocol.md §3, Isolation), and
+ * the thread counters kept by the insert itself.
  */
 @ExtendWith(VertxExtension.class)
 class GroupCommitterTest {
@@ -168,6 +169,67 @@ class GroupCommitterTest {
     assertEquals(2L, storedCount(conv));
   }
 
+  @Test
+  void repliesAndCommentsNamingAWrongMessageFailAloneAndTheirNeighboursAreStored() throws Exception {
+    String conv = newConversation();
+    MessageWriter writer = new MessageWriter(pool);
+    long now = System.currentTimeMillis();
+    writer.insert(List.of(row(conv, 1, "root"), comment(conv, 2, "comment", 1, now), row(conv, 3, "gone")))
+        .await(5, TimeUnit.SECONDS);
+    pool.preparedQuery("UPDATE messages SET recalled = true WHERE conv = $1 AND seq = 3").execute(Tuple.of(conv))
+        .await(5, TimeUnit.SECONDS);
+    List<SendCommand> batch = List.of(
+        refSend(conv, "quote", 2L, null),
+        refSend(conv, "underComment", null, 2L),
+        refSend(conv, "missing", 99L, null),
+        refSend(conv, "underRecalled", null, 3L),
+        refSend(conv, "quoteRecalled", 3L, null),
+        refSend(conv, "onRoot", null, 1L),
+        send(conv, "plain"));
+
+    List<Future<Ack>> results = commitTogether(writer, batch);
+
+    for (int i : new int[] {1, 2, 3, 4}) {
+      assertRefusedAsBadRequest(results.get(i));
+    }
+    for (int i : new int[] {0, 5, 6}) {
+      Ack ack = results.get(i).await(10, TimeUnit.SECONDS);
+      assertEquals(batch.get(i).cmid(), storedCmid(conv, ack.seq()));
+    }
+    Ack onRoot = results.get(5).await(10, TimeUnit.SECONDS);
+    assertEquals(List.of(2L, onRoot.ts()), replyCounters(conv, 1), "the root counts both comments");
+  }
+
+  @Test
+  void aRootCountsEachCommentOnceEvenWhenItsRowIsWrittenAgain() throws Exception {
+    String conv = newConversation();
+    MessageWriter writer = new MessageWriter(pool);
+    writer.insert(List.of(row(conv, 1, "root"))).await(5, TimeUnit.SECONDS);
+    List<NewMessage> comments = List.of(comment(conv, 2, "c1", 1, 1000), comment(conv, 3, "c2", 1, 2000));
+
+    writer.insert(comments).await(5, TimeUnit.SECONDS);
+    // A replayed batch (the persister of a durable log after a crash) stores and counts nothing twice.
+    writer.insert(comments).await(5, TimeUnit.SECONDS);
+
+    assertEquals(List.of(2L, 2000L), replyCounters(conv, 1));
+  }
+
+  private static List<Long> replyCounters(String conv, long seq) throws Exception {
+    var row = pool.preparedQuery("SELECT reply_count, last_reply_ts FROM messages WHERE conv = $1 AND seq = $2")
+        .execute(Tuple.of(conv, seq)).await(5, TimeUnit.SECONDS).iterator().next();
+    return List.of((long) row.getInteger(0), row.getLong(1));
+  }
+
+  private static SendCommand refSend(String conv, String cmid, Long replyTo, Long thread) {
+    return new SendCommand(conv, "sender-" + conv, "phone", null, cmid, "text", new JsonObject().put("text", cmid),
+        replyTo, thread);
+  }
+
+  private static NewMessage comment(String conv, long seq, String cmid, long thread, long ts) {
+    return new NewMessage(conv, seq, Ids.newMid(ts), "someone-" + conv, "phone", cmid, "text",
+        "{\"text\":\"x\"}", ts, null, thread);
+  }
+
   private static void assertRefusedAsBadRequest(Future<Ack> result) throws Exception {
     ImException refusal = null;
     try {
@@ -243,7 +305,7 @@ class GroupCommitterTest {
 
   private static NewMessage row(String conv, long seq, String cmid) {
     return new NewMessage(conv, seq, Ids.newMid(System.currentTimeMillis()), "someone-" + conv, "phone", cmid, "text",
-        "{\"text\":\"x\"}", System.currentTimeMillis());
+        "{\"text\":\"x\"}", System.currentTimeMillis(), null, null);
   }
 
   private static String newConversation() throws Exception {

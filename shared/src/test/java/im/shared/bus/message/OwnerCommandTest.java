@@ -17,6 +17,8 @@ class OwnerCommandTest {
   void everyCommandReadsBackWhatItWrote() {
     List<OwnerCommand> commands = List.of(
         new SendCommand("p:a:b", "a", "phone", "conn-1", "c1", "text", new JsonObject().put("text", "hi")),
+        new SendCommand("g:x", "a", "phone", "conn-1", "c2", "text", new JsonObject().put("text", "re"), 3L, null),
+        new SendCommand("g:x", "a", "phone", "conn-1", "c3", "text", new JsonObject().put("text", "comment"), null, 4L),
         new RecallCommand("g:x", 7, "a", null),
         new GroupCommand("g:x", "a", GroupCommand.Action.ADD, null, List.of("b", "c"), null),
         new GroupCommand("g:x", "a", GroupCommand.Action.ADMIN_REMOVE, null, List.of(), "b"),
