@@ -46,6 +46,7 @@ class ScenarioSmokeIT {
     JsonObject settings = new JsonObject()
         .put("cluster", new JsonObject().put("name", "smoke-" + UUID.randomUUID()))
         .put("security", new JsonObject().put("passwordIterations", 1000))
+        .put("limits", new JsonObject().put("registrationsPerAddressPerHour", 0))
         .put("realtime", new JsonObject().put("sendsPerSecond", 100_000).put("sendBurst", 100_000))
         .put("http", new JsonObject().put("instances", 1))
         .put("tcp", new JsonObject().put("instances", 1))

@@ -227,9 +227,16 @@ public final class Node {
     }
     kafkaAdmin = KafkaAdminClient.create(vertx, KafkaSetup.admin(kafka));
     return createTopics(kafka, KAFKA_START_ATTEMPTS)
+        // Built on a worker (a producer's construction blocks), and the log's metadata fetched before the first
+        // send needs it: a first send then does not spend its send timeout waiting for metadata.
+        .compose(partitions -> vertx.executeBlocking(() -> KafkaProducer.<String, String>create(vertx, KafkaSetup.producer(kafka)))
+            .compose(producer -> producer.partitionsFor(KafkaSetup.MESSAGES).map(producer))
+            .map(producer -> {
+              kafkaProducer = producer;
+              return partitions;
+            }))
         .<Void>map(partitions -> {
           messagePartitions = partitions;
-          kafkaProducer = KafkaProducer.create(vertx, KafkaSetup.producer(kafka));
           barrier = new KafkaPersistenceBarrier(vertx, kafkaAdmin, partitions, kafka.readWaitMs());
           health.register("kafka", HealthChecks.kafka(kafkaAdmin));
           LOG.info("Kafka mode: messages logged to {} ({} partitions) at {}", KafkaSetup.MESSAGES, partitions,
@@ -305,7 +312,7 @@ public final class Node {
         .compose(v -> deployments.single("presence",
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence(), events)))
         .compose(v -> config.push().enabled() || events.enabled()
-            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics, events))
+            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool, barrier), metrics, events))
             : Future.<Void>succeededFuture())
         .compose(v -> config.kafka().enabled()
             ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),

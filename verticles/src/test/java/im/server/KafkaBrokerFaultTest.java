@@ -33,6 +33,7 @@ class KafkaBrokerFaultTest {
       Map<String, Long> acked = new HashMap<>();
       for (int i = 0; i < 5; i++) {
         JsonObject ack = await(client.request(Op.SEND, text("before-" + i, bob, "before")));
+        assertEquals("ack", ack.getString("t"), ack.encode());
         acked.put("before-" + i, ack.getLong("seq"));
       }
 

@@ -1,5 +1,6 @@
 package im.shared.store;
 
+import im.shared.message.PersistenceBarrier;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,6 +17,10 @@ import java.util.Set;
  * who muted the conversation (or left it meanwhile) get none, the badge is the member's total unread over all their
  * conversations, muted ones included — the sum of {@code unread} of the conversation list. One query per batch,
  * whatever its size. Non-blocking.
+ *
+ * <p>In Kafka mode the messages being pushed may be acked and not stored yet: the badge is counted once the persisters
+ * caught up (as the conversation list's unread is). A persister too far behind does not cost the push: it goes out
+ * with the badge counted from what is stored.
  */
 public final class PushAudience {
 
@@ -44,9 +49,11 @@ public final class PushAudience {
   }
 
   private final Pool pool;
+  private final PersistenceBarrier barrier;
 
-  public PushAudience(Pool pool) {
+  public PushAudience(Pool pool, PersistenceBarrier barrier) {
     this.pool = pool;
+    this.barrier = barrier;
   }
 
   public Future<Audience> resolve(List<Recipient> recipients) {
@@ -56,14 +63,17 @@ public final class PushAudience {
       uids[i] = recipients.get(i).uid();
       convs[i] = recipients.get(i).conv();
     }
-    return pool.preparedQuery(QUERY).execute(Tuple.tuple().addValue(uids).addValue(convs)).map(rows -> {
-      Set<Recipient> pushed = new HashSet<>();
-      Map<String, Long> badges = new HashMap<>();
-      for (Row row : rows) {
-        pushed.add(new Recipient(row.getString("uid"), row.getString("conv")));
-        badges.put(row.getString("uid"), row.getLong("badge"));
-      }
-      return new Audience(pushed, badges);
-    });
+    Tuple params = Tuple.tuple().addValue(uids).addValue(convs);
+    return barrier.awaitAll()
+        .transform(caughtUpOrNot -> pool.preparedQuery(QUERY).execute(params))
+        .map(rows -> {
+          Set<Recipient> pushed = new HashSet<>();
+          Map<String, Long> badges = new HashMap<>();
+          for (Row row : rows) {
+            pushed.add(new Recipient(row.getString("uid"), row.getString("conv")));
+            badges.put(row.getString("uid"), row.getLong("badge"));
+          }
+          return new Audience(pushed, badges);
+        });
   }
 }
