@@ -38,6 +38,7 @@ public final class ClientSession implements Connection {
   private final GatewayServices services;
   private final Context context;
   private final Transport transport;
+  private final ResendWheel wheel;
   private final String connId = Ids.newId();
   private final Promise<Void> closed = Promise.promise();
   private final Downlink downlink;
@@ -62,7 +63,7 @@ public final class ClientSession implements Connection {
     this.services = services;
     this.context = vertx.getOrCreateContext();
     this.transport = transport;
-    ResendWheel wheel = ResendWheel.of(vertx, services.realtime());
+    this.wheel = ResendWheel.of(vertx, services.realtime());
     this.downlink = new Downlink(this, transport, wheel, services.realtime());
     TokenBucket sendRate = new TokenBucket(services.realtime().sendsPerSecond(), services.realtime().sendBurst(),
         System.nanoTime());
@@ -256,6 +257,25 @@ public final class ClientSession implements Connection {
     }
     closing = true;
     transport.close(code);
+    // Vert.x closes once what was written is flushed, which a peer that does not read holds up for ever.
+    wheel.schedule(this::abortUnflushed, services.realtime().writeQueueMaxFullMs());
+  }
+
+  /** Cuts the connection off at once, dropping whatever is queued for it: for a client that does not read. */
+  void abort() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    closing = true;
+    transport.abort();
+  }
+
+  private void abortUnflushed(long nowMs) {
+    if (state != State.CLOSED) {
+      LOG.info("cutting off {} session {} of {}: its close waited {} ms for a flush", transport.name(), connId, uid,
+          services.realtime().writeQueueMaxFullMs());
+      transport.abort();
+    }
   }
 
   /**

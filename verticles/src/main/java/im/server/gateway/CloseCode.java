@@ -9,8 +9,7 @@ enum CloseCode {
   INVALID_PAYLOAD(1007),
   POLICY_VIOLATION(1008),
   MESSAGE_TOO_BIG(1009),
-  INTERNAL_ERROR(1011),
-  TRY_AGAIN_LATER(1013);
+  INTERNAL_ERROR(1011);
 
   private final short wsStatus;
 

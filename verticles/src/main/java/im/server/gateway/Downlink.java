@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The way out of one connection: every frame the server writes to it, the re-send window of its {@code msg}
  * frames (re-sent until {@code recv}, docs/protocol.md §3) and the slow-consumer cut-off (a client that has
- * not read for {@code writeQueueMaxFullMs} is closed; it syncs when it reconnects).
+ * not read for {@code writeQueueMaxFullMs} is cut off, whatever is queued for it dropped; it syncs when it reconnects).
  *
  * <p>Threading: the connection's context only, like its {@link ClientSession}.
  */
@@ -133,9 +133,9 @@ final class Downlink {
     }
     long fullFor = nowMs - fullSinceMs;
     if (fullFor >= realtime.writeQueueMaxFullMs()) {
-      LOG.info("closing slow {} session {} of {}: write queue full for {} ms", transport.name(), session.connId(),
+      LOG.info("cutting off slow {} session {} of {}: write queue full for {} ms", transport.name(), session.connId(),
           session.uid(), fullFor);
-      session.close(CloseCode.TRY_AGAIN_LATER);
+      session.abort();
     } else {
       wheel.schedule(this::checkSlowConsumer, realtime.writeQueueMaxFullMs() - fullFor);
     }

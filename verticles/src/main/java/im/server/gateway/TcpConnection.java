@@ -6,6 +6,7 @@ import im.protocol.TcpFrameDecoder;
 import im.server.session.OutboundFrame;
 import im.server.session.Sessions;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -68,6 +69,14 @@ final class TcpConnection implements Transport, TcpFrameDecoder.Listener {
   public void close(CloseCode code) {
     if (!closed) {
       socket.close();
+    }
+  }
+
+  @Override
+  public void abort() {
+    if (!closed) {
+      // Closing from the Vert.x handler's own context skips the handler's close, which waits for a flush.
+      ((NetSocketInternal) socket).channelHandlerContext().close();
     }
   }
 

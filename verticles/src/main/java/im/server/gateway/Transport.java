@@ -24,6 +24,15 @@ interface Transport {
 
   void resume();
 
-  /** Closes after the frames already written; the transport then calls {@link ClientSession#onClosed()}. */
+  /**
+   * Closes after the frames already written; the transport then calls {@link ClientSession#onClosed()}. Vert.x 5
+   * closes only once those frames are flushed, which never happens while the peer does not read: see {@link #abort}.
+   */
   void close(CloseCode code);
+
+  /**
+   * Closes at once, dropping whatever is still queued (no WebSocket close frame: it would wait behind the rest);
+   * the transport then calls {@link ClientSession#onClosed()}. For a peer that does not read.
+   */
+  void abort();
 }

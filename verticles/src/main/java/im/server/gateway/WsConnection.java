@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,14 @@ final class WsConnection implements Transport {
   public void close(CloseCode code) {
     if (!closed) {
       ws.close(code.wsStatus());
+    }
+  }
+
+  @Override
+  public void abort() {
+    if (!closed) {
+      // Closing from the Vert.x handler's own context skips the handler's close, which waits for a flush.
+      ((WebSocketInternal) ws).channelHandlerContext().close();
     }
   }
 
@@ -176,7 +185,7 @@ final class WsConnection implements Transport {
     }
     if (nowMs - lastHeardMs > 2 * pingIntervalMs) {
       LOG.debug("websocket peer silent for {} ms; closing", nowMs - lastHeardMs);
-      close(CloseCode.GOING_AWAY);
+      session.close(CloseCode.GOING_AWAY);
       return;
     }
     ws.writePing(Buffer.buffer());
