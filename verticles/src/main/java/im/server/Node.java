@@ -302,7 +302,8 @@ public final class Node {
         .compose(v -> deployments.single("presence",
             index -> new PresenceVerticle(nodeId, routes, presenceStore, social, fanout, config.presence(), events)))
         .compose(v -> config.push().enabled() || events.enabled()
-            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), metrics, events))
+            ? deployments.single("push", index -> new PushVerticle(config.push(), new PushAudience(pool), barrier, metrics,
+                events))
             : Future.<Void>succeededFuture())
         .compose(v -> config.kafka().enabled()
             ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),

@@ -5,6 +5,7 @@ import im.shared.bus.push.PushBatch;
 import im.shared.bus.push.PushItem;
 import im.shared.config.ImConfig;
 import im.shared.events.EventPublisher;
+import im.shared.message.PersistenceBarrier;
 import im.shared.metrics.ImMetrics;
 import im.shared.store.PushAudience;
 import io.vertx.core.Future;
@@ -39,6 +40,7 @@ public final class PushVerticle extends VerticleBase {
 
   private final ImConfig.Push config;
   private final PushAudience audience;
+  private final PersistenceBarrier stored;
   private final ImMetrics metrics;
   private final EventPublisher topic;
   private final Deque<PushItem> waiting = new ArrayDeque<>();
@@ -47,10 +49,16 @@ public final class PushVerticle extends VerticleBase {
   /** Null without a webhook. */
   private WebhookSender sender;
 
-  /** @param topic where pushes are published besides the webhook; {@link EventPublisher#NONE} without Kafka */
-  public PushVerticle(ImConfig.Push config, PushAudience audience, ImMetrics metrics, EventPublisher topic) {
+  /**
+   * @param stored what the badge query waits for: in Kafka mode the messages behind a push may be acked but not yet
+   *               stored, and the badge (unread over all of the member's conversations) would miss them
+   * @param topic  where pushes are published besides the webhook; {@link EventPublisher#NONE} without Kafka
+   */
+  public PushVerticle(ImConfig.Push config, PushAudience audience, PersistenceBarrier stored, ImMetrics metrics,
+                      EventPublisher topic) {
     this.config = config;
     this.audience = audience;
+    this.stored = stored;
     this.metrics = metrics;
     this.topic = topic;
   }
@@ -102,7 +110,8 @@ public final class PushVerticle extends VerticleBase {
       item.uids().forEach(uid -> recipients.add(new PushAudience.Recipient(uid, item.conv())));
     }
     resolving = true;
-    audience.resolve(recipients)
+    stored.awaitAll()
+        .compose(v -> audience.resolve(recipients))
         .onSuccess(found -> submit(items, found))
         .onFailure(failure -> retryLater(items, failure))
         .onComplete(done -> {
