@@ -316,7 +316,7 @@ public final class Node {
             : Future.<Void>succeededFuture())
         .compose(v -> config.kafka().enabled()
             ? deployments.single("persister", index -> new MessagePersisterVerticle(config.kafka(),
-                KafkaSetup.PERSISTER_GROUP, new MessageWriter(pool)))
+                KafkaSetup.PERSISTER_GROUP, KafkaSetup.persisterClientId(nodeId), new MessageWriter(pool)))
             : Future.<Void>succeededFuture())
         .compose(v -> deployments.scalable(MESSAGE,
             index -> new MessageVerticle(index, config, ownerStores(), fanout, metrics, events, calls),

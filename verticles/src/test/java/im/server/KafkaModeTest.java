@@ -177,7 +177,7 @@ class KafkaModeTest {
 
     String replayGroup = "im.replay-" + Ids.newId();
     String id = await(vertx.deployVerticle(new MessagePersisterVerticle(one.config().kafka(), replayGroup,
-        new MessageWriter(pool))));
+        replayGroup, new MessageWriter(pool))));
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSetup.admin(one.config().kafka()));
     Poll.until(() -> caughtUp(admin, replayGroup), Duration.ofSeconds(30), "the replay to reach the end of the log");
     await(vertx.undeploy(id));

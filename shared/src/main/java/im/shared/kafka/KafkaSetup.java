@@ -33,6 +33,11 @@ public final class KafkaSetup {
   /** The consumer group of the persisters: one member per node, each partition written by one of them. */
   public static final String PERSISTER_GROUP = "im.persister";
 
+  /** The client id of a node's persister: the group's description then names the node that writes each partition. */
+  public static String persisterClientId(String nodeId) {
+    return PERSISTER_GROUP + "-" + nodeId;
+  }
+
   /** A persister a killed node leaves behind is replaced after this (Kafka's default is 45 s). */
   private static final String SESSION_TIMEOUT_MS = "10000";
   private static final String RECONNECT_BACKOFF_MAX_MS = "1000";
@@ -59,10 +64,11 @@ public final class KafkaSetup {
   }
 
   /** Offsets committed by hand only, after what they cover is stored; a new group reads from the beginning. */
-  public static Map<String, String> consumer(ImConfig.Kafka kafka, String group) {
+  public static Map<String, String> consumer(ImConfig.Kafka kafka, String group, String clientId) {
     return Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
         ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.CLIENT_ID_CONFIG, clientId,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS,

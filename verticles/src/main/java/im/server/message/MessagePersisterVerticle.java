@@ -42,21 +42,26 @@ public final class MessagePersisterVerticle extends VerticleBase {
 
   private final ImConfig.Kafka kafka;
   private final String group;
+  private final String clientId;
   private final MessageWriter writer;
   private KafkaConsumer<String, String> consumer;
   private boolean stopping;
   private final Promise<Void> stopped = Promise.promise();
 
-  /** @param group {@link KafkaSetup#PERSISTER_GROUP}; another group reads the whole log again (a replay) */
-  public MessagePersisterVerticle(ImConfig.Kafka kafka, String group, MessageWriter writer) {
+  /**
+   * @param group    {@link KafkaSetup#PERSISTER_GROUP}; another group reads the whole log again (a replay)
+   * @param clientId how the group's description names this member ({@link KafkaSetup#persisterClientId})
+   */
+  public MessagePersisterVerticle(ImConfig.Kafka kafka, String group, String clientId, MessageWriter writer) {
     this.kafka = kafka;
     this.group = group;
+    this.clientId = clientId;
     this.writer = writer;
   }
 
   @Override
   public Future<?> start() {
-    consumer = KafkaConsumer.create(vertx, KafkaSetup.consumer(kafka, group));
+    consumer = KafkaConsumer.create(vertx, KafkaSetup.consumer(kafka, group, clientId));
     return consumer.subscribe(KafkaSetup.MESSAGES).onSuccess(v -> pollNext());
   }
 
