@@ -403,8 +403,15 @@ public final class Node {
         .recover(timeout -> Future.succeededFuture())
         .compose(v -> deployments.undeploy(List.of(TCP, HTTP, "user", "admin", "sessions", "delivery")))
         .compose(v -> deployments.undeploy(List.of("owner-dispatch", MESSAGE, "push")))
-        // After the owners drained: the persister stores what they appended last, then leaves its group.
-        .compose(v -> deployments.undeploy(List.of("persister")))
+        // After the owners drained: the persister stores what they appended last, then leaves its group. Bounded: a
+        // persister stuck on PostgreSQL has committed no offset for what it holds, so another node stores it.
+        .compose(v -> deployments.undeploy(List.of("persister"))
+            .timeout(config.drainTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            .recover(stuck -> {
+              LOG.warn("node {}: the persister did not stop within {} ms; its uncommitted rows are left to the group",
+                  nodeId, config.drainTimeoutMs());
+              return Future.succeededFuture();
+            }))
         // After the owners' last acks and pushes, so that their events still leave.
         .eventually(() -> events.close())
         .eventually(this::closeKafka)

@@ -26,6 +26,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,17 +51,27 @@ class KafkaModeTest {
   private static TestNode two;
   private static Vertx vertx;
   private static Pool pool;
+  /** Transactions holding the persister back: one a failed test left open would stall the persisters for good. */
+  private static final List<Transaction> holding = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() {
     KafkaBroker broker = KafkaBroker.shared();
     String name = "im-kafka-" + Ids.newId();
-    JsonObject kafka = new JsonObject().put("bootstrap", broker.bootstrap()).put("partitions", TOPIC_PARTITIONS);
+    // Reads wait for the held-back persister: 10 s rather than 2, so a loaded machine's slow commit is not a failure.
+    JsonObject kafka = new JsonObject().put("bootstrap", broker.bootstrap()).put("partitions", TOPIC_PARTITIONS)
+        .put("readWaitMs", 10_000);
     one = TestNode.start(new JsonObject().put("kafka", kafka).put("cluster", new JsonObject().put("name", name)));
     two = TestNode.start(new JsonObject().put("kafka", kafka)
         .put("cluster", new JsonObject().put("name", name).put("members", "127.0.0.1:" + one.clusterPort())));
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, one.config().pg());
+  }
+
+  @AfterEach
+  void releaseThePersister() {
+    holding.forEach(tx -> tx.rollback().otherwiseEmpty().await());
+    holding.clear();
   }
 
   @AfterAll
@@ -211,6 +222,7 @@ class KafkaModeTest {
     Transaction tx = await(connection.begin());
     await(connection.preparedQuery("SELECT 1 FROM conversations WHERE conv = $1 FOR UPDATE").execute(Tuple.of(conv)));
     tx.completion().onComplete(done -> connection.close());
+    holding.add(tx);
     return tx;
   }
 
