@@ -53,7 +53,13 @@ class SocialClusterTest {
         "closing one of two connections on different nodes is no offline");
 
     bobOnTwo.close();
-    assertEquals("offline", await(aliceOnTwo.next(Op.PRESENCE)).getString("status"));
+    // Presence is "latest wins": a repeated announcement of the status already shown (the closes on two nodes
+    // reach bob's presence owner in either order) is allowed, anything but offline after it is not.
+    String next = await(aliceOnTwo.next(Op.PRESENCE)).getString("status");
+    if ("away".equals(next)) {
+      next = await(aliceOnTwo.next(Op.PRESENCE)).getString("status");
+    }
+    assertEquals("offline", next);
     aliceOnTwo.close();
   }
 
