@@ -3,7 +3,7 @@
 // The hangup leaves the call in both chats as a message.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, person, shot } from './harness.mjs';
+import { launch, openChat, person, shot } from './harness.mjs';
 
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required'];
@@ -18,18 +18,6 @@ async function remoteVideoPlays(page) {
     const video = document.getElementById('call-remote');
     return video && video.readyState >= 2 && video.videoWidth > 0 && video.currentTime > 0.3;
   }, null, { timeout: 30000 });
-}
-
-/** Alice befriends Bob; both end up in their one-to-one chat. */
-async function openChat(alice, bob) {
-  await alice.page.getByRole('tab', { name: /People/ }).click();
-  await alice.page.getByLabel('Add a friend').fill(bob.username);
-  await alice.page.getByRole('button', { name: 'Send request' }).click();
-  await bob.page.getByRole('tab', { name: /People/ }).click();
-  await bob.page.getByRole('list', { name: 'Friend requests' }).getByRole('button', { name: 'Accept' }).click();
-  await bob.page.locator('#chat-view').waitFor();
-  await alice.page.getByRole('tab', { name: 'Chats' }).click();
-  await alice.page.locator('.conversation', { hasText: bob.username }).click();
 }
 
 test('a video call is placed, answered, plays both ways and ends as a message in both chats', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { launch, person, shot } from './harness.mjs';
+import { launch, openChat, person, shot } from './harness.mjs';
 
 /** A PNG of the given size, built here so the test carries no binary file. */
 function png(width, height) {
@@ -44,15 +44,8 @@ test('two people befriend and chat both ways: typing, read receipts, image, reca
   bob = await person(browser, 'bob', { width: 390, height: 844 });
   await shot(alice.page, '01-signed-in-empty');
 
-  await alice.page.getByRole('tab', { name: /People/ }).click();
-  await alice.page.getByLabel('Add a friend').fill(bob.username);
-  await alice.page.getByRole('button', { name: 'Send request' }).click();
-  await bob.page.getByRole('tab', { name: /People/ }).click();
-  await bob.page.getByRole('list', { name: 'Friend requests' }).getByRole('button', { name: 'Accept' }).click();
-  await bob.page.locator('#chat-view').waitFor();
+  await openChat(alice, bob);
 
-  await alice.page.getByRole('tab', { name: 'Chats' }).click();
-  await alice.page.locator('.conversation', { hasText: bob.username }).click();
   const aliceText = alice.page.getByLabel('Message', { exact: true });
   await aliceText.fill('Hi Bob');
   await aliceText.press('Enter');

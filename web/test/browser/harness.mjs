@@ -33,6 +33,18 @@ export async function person(browser, name, viewport = { width: 1280, height: 80
   return { context, page, username, errors };
 }
 
+/** Alice befriends Bob through the People tab; both end up in their one-to-one chat. */
+export async function openChat(alice, bob) {
+  await alice.page.getByRole('tab', { name: /People/ }).click();
+  await alice.page.getByLabel('Add a friend').fill(bob.username);
+  await alice.page.getByRole('button', { name: 'Send request' }).click();
+  await bob.page.getByRole('tab', { name: /People/ }).click();
+  await bob.page.getByRole('list', { name: 'Friend requests' }).getByRole('button', { name: 'Accept' }).click();
+  await bob.page.locator('#chat-view').waitFor();
+  await alice.page.getByRole('tab', { name: 'Chats' }).click();
+  await alice.page.locator('.conversation', { hasText: bob.username }).click();
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }

@@ -2,7 +2,7 @@
 // comments, Alice sees the count and reads the comment, then makes the message her to-do and ticks it off.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, person, shot } from './harness.mjs';
+import { launch, openChat, person, shot } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,14 +14,7 @@ const bubble = (page, text) => page.locator('#message-list > .message').filter({
 test('a reply shows its quote, a thread takes a comment and counts it, a message becomes a to-do', async () => {
   const alice = await person(browser, 'ann');
   const bob = await person(browser, 'ben');
-  await alice.page.getByRole('tab', { name: /People/ }).click();
-  await alice.page.getByLabel('Add a friend').fill(bob.username);
-  await alice.page.getByRole('button', { name: 'Send request' }).click();
-  await bob.page.getByRole('tab', { name: /People/ }).click();
-  await bob.page.getByRole('list', { name: 'Friend requests' }).getByRole('button', { name: 'Accept' }).click();
-  await bob.page.locator('#chat-view').waitFor();
-  await alice.page.getByRole('tab', { name: 'Chats' }).click();
-  await alice.page.locator('.conversation', { hasText: bob.username }).click();
+  await openChat(alice, bob);
 
   const bobText = bob.page.getByLabel('Message', { exact: true });
   await bobText.fill('Can you review the plan?');

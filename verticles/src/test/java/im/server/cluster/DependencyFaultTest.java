@@ -91,34 +91,35 @@ class DependencyFaultTest {
   @Test
   @Order(2)
   void aRedisRestartUnderTrafficIsAnOutageThatEndsByItself() throws Exception {
-    Traffic traffic = startTraffic("redis");
-    long down = System.nanoTime();
-    redis.stop();
-    long unhealthyMs = msUntilHealth(503, down);
-    traffic.awaitUnavailable("Redis down");
-    long up = System.nanoTime();
-    redis.start();
-    long healthyMs = msUntilHealth(200, up);
-    traffic.awaitMoreAcks(20, "acks after Redis returned");
-    traffic.finish("redis restart", down);
-    System.out.printf("redis restart: /health 503 after %d ms, 200 after %d ms of its return%n", unhealthyMs, healthyMs);
+    outageUnderTraffic("redis", "Redis", redis::stop, redis::start);
   }
 
   @Test
   @Order(3)
   void aPostgresqlRestartUnderTrafficIsAnOutageThatEndsByItself() throws Exception {
-    Traffic traffic = startTraffic("pg");
+    outageUnderTraffic("postgresql", "PostgreSQL", postgres::stop, postgres::start);
+  }
+
+  /** A server needed by the node stops under traffic and comes back; nothing restarts the node. */
+  private void outageUnderTraffic(String fault, String server, ServerAction stop, ServerAction start) throws Exception {
+    Traffic traffic = startTraffic(fault);
     long down = System.nanoTime();
-    postgres.stop();
+    stop.run();
     long unhealthyMs = msUntilHealth(503, down);
-    traffic.awaitUnavailable("PostgreSQL down");
+    traffic.awaitUnavailable(server + " down");
     long up = System.nanoTime();
-    postgres.start();
+    start.run();
     long healthyMs = msUntilHealth(200, up);
-    traffic.awaitMoreAcks(20, "acks after PostgreSQL returned");
-    traffic.finish("postgresql restart", down);
-    System.out.printf("postgresql restart: /health 503 after %d ms, 200 after %d ms of its return%n",
-        unhealthyMs, healthyMs);
+    traffic.awaitMoreAcks(20, "acks after " + server + " returned");
+    traffic.finish(fault + " restart", down);
+    System.out.printf("%s restart: /health 503 after %d ms, 200 after %d ms of its return%n", fault, unhealthyMs,
+        healthyMs);
+  }
+
+  /** Stopping or starting a private server. */
+  @FunctionalInterface
+  private interface ServerAction {
+    void run() throws Exception;
   }
 
   /** A user sending to another, one message at a time, retrying each with its cmid until acked. */
