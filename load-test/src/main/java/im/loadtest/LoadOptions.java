@@ -9,7 +9,7 @@ import java.util.Set;
  * what cannot make a run.
  */
 record LoadOptions(Target target, int pairs, int messages, int window, long durationMs, int rate, long drainMs,
-                   String reportDir, boolean findMax, int step, int maxRate) {
+                   String reportDir, boolean findMax, int step, int maxRate, long warmupMs) {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar im-load-test.jar [--key=value ...]",
@@ -27,13 +27,16 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
       "                       --max-rate is passed); reports the highest rate held",
       "  --step=RATE          increment of --find-max (default: --rate)",
       "  --max-rate=0         highest rate --find-max tries (0: no limit)",
+      "  --warmup=0           seconds of the same load first, with its own users, not reported: both JVMs compile",
+      "                       the hot path before anything is measured (the generator's compiler competes for the",
+      "                       cores in its first seconds)",
       ReportFiles.USAGE);
 
   /** @throws IllegalArgumentException for an unknown flag or a value no run can use */
   static LoadOptions parse(String[] args) {
     Set<String> known = new HashSet<>(Target.FLAGS);
     known.addAll(List.of("pairs", "messages", "window", "duration", "rate", "drain-ms", ReportFiles.FLAG, "find-max", "step",
-        "max-rate"));
+        "max-rate", "warmup"));
     Flags given = Flags.parse(args, known);
     LoadOptions options = new LoadOptions(
         Target.from(given),
@@ -46,7 +49,8 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
         given.string(ReportFiles.FLAG, ""),
         Boolean.parseBoolean(given.string("find-max", "false")),
         given.integer("step", given.integer("rate", 0)),
-        given.integer("max-rate", 0));
+        given.integer("max-rate", 0),
+        given.has("warmup") ? durationMs(given.string("warmup", "")) : 0);
     if (options.pairs < 1 || options.messages < 1 || options.window < 1) {
       throw new IllegalArgumentException("--pairs, --messages and --window must be >= 1");
     }
@@ -71,7 +75,13 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
 
   /** This run at another open-model rate: one step of {@code --find-max}. */
   LoadOptions atRate(int stepRate) {
-    return new LoadOptions(target, pairs, messages, window, durationMs, stepRate, drainMs, reportDir, false, step, maxRate);
+    return new LoadOptions(target, pairs, messages, window, durationMs, stepRate, drainMs, reportDir, false, step, maxRate,
+        0);
+  }
+
+  /** The warm-up: this load (at the first step's rate) for {@code --warmup}, with no report files. */
+  LoadOptions warmUp() {
+    return new LoadOptions(target, pairs, messages, window, warmupMs, rate, drainMs, "", false, step, maxRate, 0);
   }
 
   /** The first line of the report: what was run against which node. */
@@ -90,7 +100,7 @@ record LoadOptions(Target target, int pairs, int messages, int window, long dura
       }
       return ms;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--duration must be a positive number of seconds: " + value);
+      throw new IllegalArgumentException("--duration and --warmup take a positive number of seconds: " + value);
     }
   }
 }

@@ -50,6 +50,9 @@ public final class OneToOneLoad {
     }
     Vertx vertx = Vertx.vertx();
     try {
+      if (options.warmupMs() > 0) {
+        warmUp(vertx, options);
+      }
       if (options.findMax()) {
         return MaxRateSearch.run(options, step -> new OneToOneLoad(vertx, step).measureOnce());
       }
@@ -63,21 +66,32 @@ public final class OneToOneLoad {
     }
   }
 
+  /** Runs {@link LoadOptions#warmUp} and says how it went on stderr: its report is not the run's. */
+  private static void warmUp(Vertx vertx, LoadOptions options) {
+    progress("warming up for %.0f s (not reported)", options.warmupMs() / 1000.0);
+    JsonObject warm = new OneToOneLoad(vertx, options.warmUp()).measureOnce(false).await();
+    progress("warm-up done: %.0f msg/s acked, clean=%s", warm.getDouble("ackedPerSecond"), warm.getBoolean("clean"));
+  }
+
   /** Completes with the run's summary (see {@link LoadStats#summary}) once its report is printed. */
   Future<JsonObject> measureOnce() {
+    return measureOnce(true);
+  }
+
+  private Future<JsonObject> measureOnce(boolean report) {
     LoadSetup setup = new LoadSetup(vertx, options.target(), runId);
     progress("signing up %d users", 2 * options.pairs());
     return setup.signUp(2 * options.pairs())
         .compose(accounts -> {
           progress("connecting %d %s clients", accounts.size(), options.target().transport());
           return setup.connect(accounts, client -> new Peer(vertx, client, runId, stats))
-              .compose(clients -> measure(accounts, clients));
+              .compose(clients -> measure(accounts, clients, report));
         })
         .eventually(setup::close);
   }
 
   /** Even indexes send to the odd index after them, which receives. */
-  private Future<JsonObject> measure(List<LoadSetup.Account> accounts, List<ImClient> clients) {
+  private Future<JsonObject> measure(List<LoadSetup.Account> accounts, List<ImClient> clients, boolean report) {
     List<Sender> senders = IntStream.range(0, options.pairs())
         .mapToObj(pair -> new Sender(clients.get(2 * pair), "to", accounts.get(2 * pair + 1).uid(), pair, runId, stats))
         .toList();
@@ -93,6 +107,10 @@ public final class OneToOneLoad {
         .compose(sent -> {
           long elapsed = System.nanoTime() - startNanos;
           return stats.settled(vertx, options.drainMs()).map(settled -> {
+            if (!report) {
+              stats.timeline().stop(vertx);
+              return stats.summary(options.describe(), elapsed);
+            }
             try {
               ReportFiles.finish(vertx, stats, "one-to-one", options.describe(), elapsed, options.reportDir());
             } catch (IOException e) {

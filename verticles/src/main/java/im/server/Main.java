@@ -24,7 +24,21 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Hazelcast completes its asynchronous calls (the routes look-ups of every fan-out) on the JVM's common pool, but
+   * only when that pool's parallelism is above 1; otherwise it starts a new thread per completion. On two cores the
+   * pool's default is 1, and a node under load started hundreds of threads a second. Set before anything creates the
+   * pool; an operator's own {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism} is kept.
+   */
+  private static void widenCommonPool() {
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(property) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(property, "2");
+    }
+  }
+
   public static void main(String[] args) {
+    widenCommonPool();
     ImConfig config;
     try {
       config = ImConfig.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());

@@ -54,6 +54,7 @@ import im.shared.events.KafkaEventPublisher;
 import im.shared.health.HealthChecks;
 import im.shared.metrics.ImMetrics;
 import im.shared.metrics.Prometheus;
+import im.shared.bus.RecordCodec;
 import im.shared.routes.EventBusFanout;
 import im.shared.routes.HazelcastRoutingTable;
 import im.shared.routes.RoutingTable;
@@ -169,6 +170,7 @@ public final class Node {
         .withMetrics(prometheus.factory())
         .buildClustered()
         .compose(vertx -> {
+          RecordCodec.register(vertx);
           Redis redis = Redis.createClient(vertx, sharedRedisOptions(config.redis().url()));
           Pool pool = Database.pool(vertx, config.pg());
           HazelcastRoutingTable routes = new HazelcastRoutingTable(vertx, clusterManager.getHazelcastInstance());

@@ -51,7 +51,7 @@ public final class EventBusFanout implements Fanout {
         uidsByNode.forEach((node, nodeUids) -> itemsByNode.computeIfAbsent(node, n -> new ArrayList<>())
             .add(new DeliverItem(nodeUids, delivery.skipConn(), delivery.op(), delivery.body())));
       }
-      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(items).toJson()));
+      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(items)));
       uids.removeAll(online.keySet());
       return uids;
     });

@@ -10,7 +10,6 @@ import im.shared.metrics.ImMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ public final class NodeDeliveryVerticle extends VerticleBase {
   private final String nodeId;
   private final LocalSessions sessions;
   private final ImMetrics metrics;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<DeliverEvent> consumer;
 
   public NodeDeliveryVerticle(String nodeId, LocalSessions sessions, ImMetrics metrics) {
     this.nodeId = nodeId;
@@ -43,8 +42,8 @@ public final class NodeDeliveryVerticle extends VerticleBase {
     return consumer.completion();
   }
 
-  private void dispatch(JsonObject json) {
-    DeliverEvent event = DeliverEvent.fromJson(json);
+  /** {@code event} is null when another node sent what this one cannot read ({@link im.shared.bus.RecordCodec}). */
+  private void dispatch(DeliverEvent event) {
     if (event == null) {
       LOG.warn("deliver event without items ignored");
       return;

@@ -10,7 +10,6 @@ import im.shared.metrics.ImMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ public final class RoomDeliveryVerticle extends VerticleBase {
 
   private final RoomIndex rooms;
   private final ImMetrics metrics;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<RoomDeliverEvent> consumer;
 
   public RoomDeliveryVerticle(RoomIndex rooms, ImMetrics metrics) {
     this.rooms = rooms;
@@ -41,8 +40,8 @@ public final class RoomDeliveryVerticle extends VerticleBase {
     return consumer.completion();
   }
 
-  private void dispatch(JsonObject json) {
-    RoomDeliverEvent event = RoomDeliverEvent.fromJson(json);
+  /** {@code event} is null when another node sent what this one cannot read ({@link im.shared.bus.RecordCodec}). */
+  private void dispatch(RoomDeliverEvent event) {
     if (event == null) {
       LOG.warn("room deliver event without items ignored");
       return;

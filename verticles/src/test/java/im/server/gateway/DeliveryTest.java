@@ -55,7 +55,7 @@ class DeliveryTest {
 
   private void deliver(List<String> uids, Op op, JsonObject body, String skip) {
     vertx.eventBus().send(Addresses.nodeDeliver(node.nodeId),
-        new DeliverEvent(List.of(DeliverItem.of(uids, op, body, skip))).toJson());
+        new DeliverEvent(List.of(DeliverItem.of(uids, op, body, skip))));
   }
 
   @ParameterizedTest

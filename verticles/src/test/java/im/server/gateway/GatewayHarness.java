@@ -20,6 +20,7 @@ import im.shared.message.MessageService;
 import im.shared.message.ReadService;
 import im.shared.metrics.ImMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import im.shared.bus.RecordCodec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -77,6 +78,7 @@ final class GatewayHarness {
   }
 
   static GatewayHarness start(Vertx vertx, JsonObject overrides) throws Exception {
+    RecordCodec.register(vertx);
     GatewayHarness harness = new GatewayHarness(vertx, overrides);
     TcpGatewayVerticle tcp = new TcpGatewayVerticle(harness.services);
     WsServerVerticle http = new WsServerVerticle(new WsGateway(vertx, harness.services));
