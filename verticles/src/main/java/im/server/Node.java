@@ -267,7 +267,7 @@ public final class Node {
   }
 
   private Future<Void> deploy() {
-    EventBusFanout fanout = new EventBusFanout(vertx, routes);
+    EventBusFanout fanout = new EventBusFanout(vertx, routes, nodeId);
     JwtTokens tokens = new JwtTokens(vertx, config.jwt());
     TokenStore tokenStore = new TokenStore(pool);
     AccessTokens access = new AccessTokens(vertx, tokens, tokenStore);

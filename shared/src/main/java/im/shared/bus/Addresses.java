@@ -2,7 +2,7 @@ package im.shared.bus;
 
 /**
  * Every event-bus address of the platform; the bodies are the records of the sub-packages of {@code im.shared.bus},
- * carried as JSON, or as themselves for those with a {@link RecordCodec}. Node-addressed addresses are consumed by exactly one node: a clustered send to an address with
+ * carried as JSON; within a node some travel as themselves ({@link RecordCodec}). Node-addressed addresses are consumed by exactly one node: a clustered send to an address with
  * consumers on several nodes would round-robin between them, which owner routing must never do
  * (docs/architecture.md, Ownership and routing).
  */

@@ -1,7 +1,6 @@
 package im.shared.bus;
 
 import im.shared.bus.delivery.DeliverEvent;
-import im.shared.bus.delivery.RoomDeliverEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -11,12 +10,13 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
 /**
- * Carries a bus record to a consumer on the same node as the very instance sent, and to another node as its JSON.
+ * Carries a bus record to a consumer on the same node as the very instance sent.
  *
  * <p>Why: a {@code JsonObject} body is deep-copied for every local consumer. The fan-out's events hold every message
  * of a group-commit batch, and that copy was the largest allocation of the send path (docs/architecture.md,
  * "Performance"). The records sent this way, and the JSON bodies they hold, are never changed once sent: senders
- * build them fresh and receivers only read them.
+ * build them fresh and receivers only read them. Senders give other nodes the record's JSON instead, which nodes of
+ * another version read too; should a record still cross to another node, it travels as that JSON.
  *
  * @param fromJson returns null for JSON the receiver cannot read; the consumer then gets a null body
  */
@@ -36,7 +36,6 @@ public final class RecordCodec<T> implements MessageCodec<T, T> {
   public static void register(Vertx vertx) {
     EventBus bus = vertx.eventBus();
     register(bus, DeliverEvent.class, DeliverEvent::toJson, DeliverEvent::fromJson);
-    register(bus, RoomDeliverEvent.class, RoomDeliverEvent::toJson, RoomDeliverEvent::fromJson);
   }
 
   private static <T> void register(EventBus bus, Class<T> type, Function<T, JsonObject> toJson,

@@ -1,6 +1,7 @@
 package im.shared.routes;
 
 import im.shared.bus.Addresses;
+import im.shared.bus.RecordCodec;
 import im.shared.bus.delivery.DeliverEvent;
 import im.shared.bus.delivery.DeliverItem;
 import io.vertx.core.Future;
@@ -18,15 +19,20 @@ import java.util.Set;
  * call, then per node one {@code deliver} event holding every item for that node's users, in the
  * order given (so a node receives a conversation's messages in seq order). The recipients without any route are
  * the offline ones that offline push is for.
+ *
+ * <p>This node's own event is sent as the record itself ({@link RecordCodec}: no copy of the batch), other nodes'
+ * as JSON, which nodes of another version read too.
  */
 public final class EventBusFanout implements Fanout {
 
   private final Vertx vertx;
   private final RoutingTable routes;
+  private final String localNodeId;
 
-  public EventBusFanout(Vertx vertx, RoutingTable routes) {
+  public EventBusFanout(Vertx vertx, RoutingTable routes, String localNodeId) {
     this.vertx = vertx;
     this.routes = routes;
+    this.localNodeId = localNodeId;
   }
 
   @Override
@@ -51,7 +57,10 @@ public final class EventBusFanout implements Fanout {
         uidsByNode.forEach((node, nodeUids) -> itemsByNode.computeIfAbsent(node, n -> new ArrayList<>())
             .add(new DeliverItem(nodeUids, delivery.skipConn(), delivery.op(), delivery.body())));
       }
-      itemsByNode.forEach((node, items) -> vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(items)));
+      itemsByNode.forEach((node, items) -> {
+        DeliverEvent event = new DeliverEvent(items);
+        vertx.eventBus().send(Addresses.nodeDeliver(node), node.equals(localNodeId) ? event : event.toJson());
+      });
       uids.removeAll(online.keySet());
       return uids;
     });

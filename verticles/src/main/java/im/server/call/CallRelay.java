@@ -50,7 +50,7 @@ final class CallRelay {
       List<String> chosen = devices.stream().filter(device).toList();
       if (!chosen.isEmpty()) {
         DeliverItem item = DeliverItem.toDevices(uid, chosen, Op.CALL, body);
-        vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(List.of(item)));
+        vertx.eventBus().send(Addresses.nodeDeliver(node), new DeliverEvent(List.of(item)).toJson());
       }
     });
   }

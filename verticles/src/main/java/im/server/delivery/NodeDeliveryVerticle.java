@@ -10,6 +10,7 @@ import im.shared.metrics.ImMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ public final class NodeDeliveryVerticle extends VerticleBase {
   private final String nodeId;
   private final LocalSessions sessions;
   private final ImMetrics metrics;
-  private MessageConsumer<DeliverEvent> consumer;
+  private MessageConsumer<Object> consumer;
 
   public NodeDeliveryVerticle(String nodeId, LocalSessions sessions, ImMetrics metrics) {
     this.nodeId = nodeId;
@@ -42,8 +43,10 @@ public final class NodeDeliveryVerticle extends VerticleBase {
     return consumer.completion();
   }
 
-  /** {@code event} is null when another node sent what this one cannot read ({@link im.shared.bus.RecordCodec}). */
-  private void dispatch(DeliverEvent event) {
+  /** This node's fan-out sends the record, other nodes its JSON ({@link im.shared.routes.EventBusFanout}). */
+  private void dispatch(Object body) {
+    DeliverEvent event = body instanceof DeliverEvent sent ? sent
+        : body instanceof JsonObject json ? DeliverEvent.fromJson(json) : null;
     if (event == null) {
       LOG.warn("deliver event without items ignored");
       return;

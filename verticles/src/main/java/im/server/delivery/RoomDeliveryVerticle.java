@@ -10,6 +10,7 @@ import im.shared.metrics.ImMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ public final class RoomDeliveryVerticle extends VerticleBase {
 
   private final RoomIndex rooms;
   private final ImMetrics metrics;
-  private MessageConsumer<RoomDeliverEvent> consumer;
+  private MessageConsumer<JsonObject> consumer;
 
   public RoomDeliveryVerticle(RoomIndex rooms, ImMetrics metrics) {
     this.rooms = rooms;
@@ -40,8 +41,8 @@ public final class RoomDeliveryVerticle extends VerticleBase {
     return consumer.completion();
   }
 
-  /** {@code event} is null when another node sent what this one cannot read ({@link im.shared.bus.RecordCodec}). */
-  private void dispatch(RoomDeliverEvent event) {
+  private void dispatch(JsonObject json) {
+    RoomDeliverEvent event = RoomDeliverEvent.fromJson(json);
     if (event == null) {
       LOG.warn("room deliver event without items ignored");
       return;

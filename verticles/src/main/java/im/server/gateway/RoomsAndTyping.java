@@ -109,7 +109,7 @@ final class RoomsAndTyping {
     if (room) {
       JsonObject typing = new JsonObject().put("conv", conv).put("uid", session.uid());
       RoomDeliverItem item = RoomDeliverItem.of(conv, Op.TYPING, typing, null, session.uid());
-      session.context().owner().eventBus().publish(Addresses.ROOMS_DELIVER, RoomDeliverEvent.of(item));
+      session.context().owner().eventBus().publish(Addresses.ROOMS_DELIVER, RoomDeliverEvent.of(item).toJson());
       downlink.okIfAsked(id);
       return;
     }

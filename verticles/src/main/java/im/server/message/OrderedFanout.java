@@ -48,7 +48,7 @@ final class OrderedFanout {
   void deliver(List<Delivery> deliveries, List<RoomDeliverItem> roomItems, List<PendingSend> pushable) {
     tail = tail.transform(previous -> {
       if (!roomItems.isEmpty()) {
-        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, new RoomDeliverEvent(roomItems));
+        vertx.eventBus().publish(Addresses.ROOMS_DELIVER, new RoomDeliverEvent(roomItems).toJson());
       }
       if (deliveries.isEmpty()) {
         return Future.<Void>succeededFuture();
