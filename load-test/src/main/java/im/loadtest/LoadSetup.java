@@ -1,5 +1,6 @@
 package im.loadtest;
 
+import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
 import io.reactivex.rxjava3.core.Flowable;
@@ -18,14 +19,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
  * Everything before the measured part of a run: registers and logs in fresh users over HTTP, then connects
- * and authenticates one client per user, at most {@code setup-concurrency} of either in flight. Owns what
- * it opens until {@link #close}.
+ * and authenticates one client per user, at most {@code setup-concurrency} of either in flight. User {@code i}'s
+ * HTTP calls go to the node its connection goes to ({@link Target#node}), so that a large set-up spreads its
+ * sign-up cost over the cluster as its connections are. Every connection pings every 30 s, as docs/protocol.md §3
+ * asks of a client: a large set-up takes longer than the server's idle timeout ({@code realtime.tcpIdleTimeoutMs}),
+ * and a process may then wait for the others of its run. Owns what it opens until {@link #close}.
  *
  * <p>Thread-safe: steps complete on whichever event loop answers them, and the list of opened clients is
  * guarded by its own lock.
@@ -36,12 +42,16 @@ final class LoadSetup {
   record Account(String uid, String token) {
   }
 
+  private static final long HEARTBEAT_MS = 30_000;
+
   private final Vertx vertx;
   private final Target target;
   private final RunId runId;
   private final HttpClient httpClient;
-  private final ImHttp http;
+  /** The HTTP API of each node, sharing {@link #httpClient} (whose pool is per node). */
+  private final Map<Target.Node, ImHttp> http = new HashMap<>();
   private final List<ImClient> opened = new ArrayList<>();
+  private final long heartbeat;
 
   /** One client per source address (or one that binds any), taken in turn by the connections. */
   private final List<NetClient> tcpClients = new ArrayList<>();
@@ -53,7 +63,7 @@ final class LoadSetup {
     this.runId = runId;
     this.httpClient = vertx.createHttpClient(new HttpClientOptions(),
         new PoolOptions().setHttp1MaxSize(target.setupConcurrency()));
-    this.http = new ImHttp(httpClient, target.host(), target.httpPort());
+    target.nodes().forEach(node -> http.put(node, new ImHttp(httpClient, node.host(), node.httpPort())));
     List<String> sources = target.sourceAddresses().isEmpty() ? Collections.singletonList(null)
         : target.sourceAddresses();
     for (String source : sources) {
@@ -61,6 +71,9 @@ final class LoadSetup {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
           .setMaxConnections(Integer.MAX_VALUE).setTcpNoDelay(true)));
     }
+    this.heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> opened().stream()
+        .filter(client -> !client.closed().isComplete())
+        .forEach(client -> client.send(Op.PING, new JsonObject())));
   }
 
   /** Registers and logs in {@code count} fresh users; accounts in index order. */
@@ -84,7 +97,7 @@ final class LoadSetup {
    */
   Future<String> createGroup(Account owner, List<String> members, String name) {
     JsonObject body = new JsonObject().put("name", name).put("members", new JsonArray(members));
-    return http.post("/api/v1/groups", owner.token(), body).map(result -> {
+    return http.get(target.nodes().get(0)).post("/api/v1/groups", owner.token(), body).map(result -> {
       if (result.status() != 201) {
         throw new IllegalStateException("group not created: HTTP " + result.status() + " " + result.raw());
       }
@@ -92,11 +105,11 @@ final class LoadSetup {
     });
   }
 
-  /** {@code POST /api/v1/sync} for one conversation above {@code seq}, as {@code account}. */
-  Future<JsonObject> sync(Account account, String conv, long seq, int limit) {
+  /** {@code POST /api/v1/sync} for one conversation above {@code seq}, as {@code account} of user {@code index}. */
+  Future<JsonObject> sync(int index, Account account, String conv, long seq, int limit) {
     JsonObject body = new JsonObject().put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", seq)))
         .put("limit", limit);
-    return http.post("/api/v1/sync", account.token(), body).map(result -> {
+    return httpOf(index).post("/api/v1/sync", account.token(), body).map(result -> {
       if (result.status() != 200) {
         throw new IllegalStateException("sync: HTTP " + result.status() + " " + result.raw());
       }
@@ -104,12 +117,16 @@ final class LoadSetup {
     });
   }
 
+  private List<ImClient> opened() {
+    synchronized (opened) {
+      return List.copyOf(opened);
+    }
+  }
+
   /** Closes every client opened so far, and the HTTP client; completes when all are closed. */
   Future<Void> close() {
-    List<ImClient> open;
-    synchronized (opened) {
-      open = List.copyOf(opened);
-    }
+    vertx.cancelTimer(heartbeat);
+    List<ImClient> open = opened();
     open.forEach(ImClient::close);
     List<Future<?>> closing = new ArrayList<>(open.stream().map(ImClient::closed).toList());
     closing.add(httpClient.close());
@@ -121,8 +138,9 @@ final class LoadSetup {
   private Future<Account> account(int index) {
     String username = runId.username(index);
     String password = runId.password(index);
-    return http.register(username, password)
-        .compose(registered -> http.login(username, password))
+    ImHttp node = httpOf(index);
+    return node.register(username, password)
+        .compose(registered -> node.login(username, password))
         .map(login -> new Account(login.getString("uid"), login.getString("token")));
   }
 
@@ -139,6 +157,10 @@ final class LoadSetup {
       client.recordFrames(false).frameHandler(frames.apply(client));
       return client.auth(account.token(), "load-" + index, "other").map(client);
     });
+  }
+
+  private ImHttp httpOf(int index) {
+    return http.get(target.node(index));
   }
 
   /**
