@@ -11,7 +11,9 @@
 #   NODE_HEAP      each node's -Xmx (512m)
 #   GEN_HEAP       each generator's -Xmx (1g)
 #   SOURCE_PREFIX / SOURCE_FIRST  generator g (0..G-1) connects from SOURCE_PREFIX(SOURCE_FIRST+g) (127.0.0. / 101):
-#                  an address of its own gives each generator the ~28,000 ephemeral ports of one local address
+#                  an address of its own gives each generator the ~28,000 ephemeral ports of one local address;
+#                  the generators close first, so those ports stay in TIME_WAIT for a minute after a run: wait
+#                  that long before another large run, or give it another SOURCE_FIRST
 #   LOG_DIR        where node and generator logs go (a new temporary directory)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,7 +60,7 @@ stop_all() {
   for pid in "${GEN_PIDS[@]}" "${NODE_PIDS[@]}"; do
     kill -KILL "$pid" 2> /dev/null || true
   done
-  echo "logs: $LOG_DIR" >&2
+  [ "${#NODE_PIDS[@]}" = 0 ] || echo "logs: $LOG_DIR" >&2
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
@@ -199,10 +201,13 @@ start_generators() {
       "--first-index=$first" "--source-addresses=$SOURCE_PREFIX$((SOURCE_FIRST + g))" --await-go=true "$@" \
       < "$LOG_DIR/go-$g" > "$LOG_DIR/gen-$g.out" 2> "$LOG_DIR/gen-$g.err" &
     GEN_PIDS[g]=$!
-    # Opening the fifo for writing returns once the generator has opened it for reading.
+    first=$((first + share * per_unit))
+  done
+  # Only once all are started, so that no generator inherits another's write end (each then sees end of file when
+  # this shell is gone). Opening a fifo for writing returns once its generator has opened it for reading.
+  for g in "${!GEN_PIDS[@]}"; do
     exec {fd}> "$LOG_DIR/go-$g"
     GEN_GO[g]=$fd
-    first=$((first + share * per_unit))
   done
 }
 

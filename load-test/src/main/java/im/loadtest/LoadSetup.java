@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -169,10 +170,19 @@ final class LoadSetup {
       synchronized (opened) {
         opened.add(client);
       }
-      client.recordFrames(false).frameHandler(frames.apply(client));
+      Handler<JsonObject> handler = frames.apply(client);
+      AtomicBoolean signedIn = new AtomicBoolean();
+      client.recordFrames(false).frameHandler(frame -> {
+        // Before auth_ok, an error frame is the node refusing this attempt (its auth deadline passed on a busy
+        // node): the attempt fails, and its caller counts and retries it; it is not an error of the run.
+        if (signedIn.get() || !Op.ERROR.wireName().equals(frame.getValue("t"))) {
+          handler.handle(frame);
+        }
+      });
       return client.auth(account.token(), "load-" + index, "other")
           .onFailure(refused -> client.close())
           .map(authOk -> {
+            signedIn.set(true);
             synchronized (authenticated) {
               authenticated.add(client);
             }
