@@ -73,6 +73,7 @@ if [ -n "$first_ms" ] && [ "$last_ms" -gt "$first_ms" ]; then
   awk -v c="$connections" -v ms=$((last_ms - first_ms)) \
     'BEGIN { printf "connect     %d in %.1f s = %.0f connections/s (first connect of any generator to the last)\n", c, ms / 1000, c * 1000 / ms }'
 fi
-echo "reach       $reached of $pairs sampled recipients reached (sender and recipient on different nodes)"
+where=$([ "$nodes" -gt 1 ] && echo "sender and recipient on different nodes" || echo "one node")
+echo "reach       $reached of $pairs sampled recipients reached ($where)"
 echo "exit        $status"
 exit "$status"
