@@ -1,5 +1,7 @@
 package im.loadtest;
 
+import im.protocol.Conv;
+import im.protocol.Op;
 import im.protocol.client.ImClient;
 import im.protocol.client.ImHttp;
 import io.reactivex.rxjava3.core.Flowable;
@@ -18,17 +20,23 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
  * Everything before the measured part of a run: registers and logs in fresh users over HTTP, then connects
- * and authenticates one client per user, at most {@code setup-concurrency} of either in flight. Owns what
- * it opens until {@link #close}.
+ * and authenticates one client per user, at most {@code setup-concurrency} of either in flight. User {@code i}'s
+ * HTTP calls go to the node its connection goes to ({@link Target#node}), so that a large set-up spreads its
+ * sign-up cost over the cluster as its connections are. Every connection pings every 30 s, as docs/protocol.md §3
+ * asks of a client: a large set-up takes longer than the server's idle timeout ({@code realtime.tcpIdleTimeoutMs}),
+ * and a process may then wait for the others of its run. Owns what it opens until {@link #close}.
  *
- * <p>Thread-safe: steps complete on whichever event loop answers them, and the list of opened clients is
- * guarded by its own lock.
+ * <p>Thread-safe: steps complete on whichever event loop answers them, and the lists of opened and authenticated
+ * clients are each guarded by their own lock.
  */
 final class LoadSetup {
 
@@ -36,12 +44,18 @@ final class LoadSetup {
   record Account(String uid, String token) {
   }
 
+  private static final long HEARTBEAT_MS = 30_000;
+
   private final Vertx vertx;
   private final Target target;
   private final RunId runId;
   private final HttpClient httpClient;
-  private final ImHttp http;
+  /** The HTTP API of each node, sharing {@link #httpClient} (whose pool is per node). */
+  private final Map<Target.Node, ImHttp> http = new HashMap<>();
   private final List<ImClient> opened = new ArrayList<>();
+  /** The opened clients whose {@code auth} succeeded: the heartbeat's (a frame before auth is refused). */
+  private final List<ImClient> authenticated = new ArrayList<>();
+  private final long heartbeat;
 
   /** One client per source address (or one that binds any), taken in turn by the connections. */
   private final List<NetClient> tcpClients = new ArrayList<>();
@@ -53,7 +67,7 @@ final class LoadSetup {
     this.runId = runId;
     this.httpClient = vertx.createHttpClient(new HttpClientOptions(),
         new PoolOptions().setHttp1MaxSize(target.setupConcurrency()));
-    this.http = new ImHttp(httpClient, target.host(), target.httpPort());
+    target.nodes().forEach(node -> http.put(node, new ImHttp(httpClient, node.host(), node.httpPort())));
     List<String> sources = target.sourceAddresses().isEmpty() ? Collections.singletonList(null)
         : target.sourceAddresses();
     for (String source : sources) {
@@ -61,6 +75,9 @@ final class LoadSetup {
       wsClients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
           .setMaxConnections(Integer.MAX_VALUE).setTcpNoDelay(true)));
     }
+    this.heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> copyOf(authenticated).stream()
+        .filter(client -> !client.closed().isComplete())
+        .forEach(client -> client.send(Op.PING, new JsonObject())));
   }
 
   /** Registers and logs in {@code count} fresh users; accounts in index order. */
@@ -84,7 +101,7 @@ final class LoadSetup {
    */
   Future<String> createGroup(Account owner, List<String> members, String name) {
     JsonObject body = new JsonObject().put("name", name).put("members", new JsonArray(members));
-    return http.post("/api/v1/groups", owner.token(), body).map(result -> {
+    return http.get(target.nodes().get(0)).post("/api/v1/groups", owner.token(), body).map(result -> {
       if (result.status() != 201) {
         throw new IllegalStateException("group not created: HTTP " + result.status() + " " + result.raw());
       }
@@ -92,11 +109,19 @@ final class LoadSetup {
     });
   }
 
-  /** {@code POST /api/v1/sync} for one conversation above {@code seq}, as {@code account}. */
-  Future<JsonObject> sync(Account account, String conv, long seq, int limit) {
-    JsonObject body = new JsonObject().put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", seq)))
+  /**
+   * {@code POST /api/v1/sync} for one conversation above {@code seq}, as {@code account} of user {@code index}. A
+   * one-to-one conversation that has no message yet answers 404 (docs/protocol.md §4): nothing to fill, so that
+   * gives an empty result; its first message reaches the connection, which is up before it syncs, live.
+   */
+  Future<JsonObject> sync(int index, Account account, String conv, long seq, int limit) {
+    JsonObject body = new JsonObject()
+        .put("convs", new JsonArray().add(new JsonObject().put("conv", conv).put("seq", seq)))
         .put("limit", limit);
-    return http.post("/api/v1/sync", account.token(), body).map(result -> {
+    return httpOf(index).post("/api/v1/sync", account.token(), body).map(result -> {
+      if (result.status() == 404 && Conv.typeOf(conv) == Conv.Type.P2P && seq == 0) {
+        return new JsonObject().put("conv", conv).put("messages", new JsonArray()).put("missing", 0);
+      }
       if (result.status() != 200) {
         throw new IllegalStateException("sync: HTTP " + result.status() + " " + result.raw());
       }
@@ -104,12 +129,16 @@ final class LoadSetup {
     });
   }
 
+  private static List<ImClient> copyOf(List<ImClient> clients) {
+    synchronized (clients) {
+      return List.copyOf(clients);
+    }
+  }
+
   /** Closes every client opened so far, and the HTTP client; completes when all are closed. */
   Future<Void> close() {
-    List<ImClient> open;
-    synchronized (opened) {
-      open = List.copyOf(opened);
-    }
+    vertx.cancelTimer(heartbeat);
+    List<ImClient> open = copyOf(opened);
     open.forEach(ImClient::close);
     List<Future<?>> closing = new ArrayList<>(open.stream().map(ImClient::closed).toList());
     closing.add(httpClient.close());
@@ -121,12 +150,17 @@ final class LoadSetup {
   private Future<Account> account(int index) {
     String username = runId.username(index);
     String password = runId.password(index);
-    return http.register(username, password)
-        .compose(registered -> http.login(username, password))
+    ImHttp node = httpOf(index);
+    return node.register(username, password)
+        .compose(registered -> node.login(username, password))
         .map(login -> new Account(login.getString("uid"), login.getString("token")));
   }
 
-  /** Connects and authenticates one client of {@code account} as device {@code load-<index>} (again, after a drop). */
+  /**
+   * Connects and authenticates one client of {@code account} as device {@code load-<index>} (again, after a drop). A
+   * client whose {@code auth} fails (or times out) is closed: its {@code auth} may still succeed at the node later,
+   * and a retry as the same device would then replace it, or it would replace the retry.
+   */
   Future<ImClient> connect(int index, Account account, Function<ImClient, Handler<JsonObject>> frames) {
     Target.Node node = target.node(index);
     Future<ImClient> connecting = target.overWebSocket()
@@ -136,9 +170,29 @@ final class LoadSetup {
       synchronized (opened) {
         opened.add(client);
       }
-      client.recordFrames(false).frameHandler(frames.apply(client));
-      return client.auth(account.token(), "load-" + index, "other").map(client);
+      Handler<JsonObject> handler = frames.apply(client);
+      AtomicBoolean signedIn = new AtomicBoolean();
+      client.recordFrames(false).frameHandler(frame -> {
+        // Before auth_ok, an error frame is the node refusing this attempt (its auth deadline passed on a busy
+        // node): the attempt fails, and its caller counts and retries it; it is not an error of the run.
+        if (signedIn.get() || !Op.ERROR.wireName().equals(frame.getValue("t"))) {
+          handler.handle(frame);
+        }
+      });
+      return client.auth(account.token(), "load-" + index, "other")
+          .onFailure(refused -> client.close())
+          .map(authOk -> {
+            signedIn.set(true);
+            synchronized (authenticated) {
+              authenticated.add(client);
+            }
+            return client;
+          });
     });
+  }
+
+  private ImHttp httpOf(int index) {
+    return http.get(target.node(index));
   }
 
   /**

@@ -104,12 +104,22 @@ final class LoadStats {
     return ackedCount() * recipientsPerMessage;
   }
 
+  /** Delivery latency at {@code percentile}, in ms. */
+  long deliveryMs(double percentile) {
+    return deliveryMillis.getValueAtPercentile(percentile);
+  }
+
   long deliveredCount() {
     return delivered.sum();
   }
 
   long errorCount() {
     return errors.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  /** {@code code=count ...} of the errors, or {@code none}. */
+  String errorsByCode() {
+    return counts(errors, "none");
   }
 
   /**
@@ -142,7 +152,7 @@ final class LoadStats {
           seconds > 0 ? deliveredCount() / seconds : 0.0, recipientsPerMessage));
     }
     out.append("retried    ").append(counts(retried, "none")).append(" (refused, then retried with the same cmid)\n");
-    out.append("errors     ").append(counts(errors, "none")).append('\n');
+    out.append("errors     ").append(errorsByCode()).append('\n');
     out.append(String.format("generator  %.2f cores on average while sending (a generator near its cores is the bottleneck)",
         timeline.averageCpu()));
     return out.toString();

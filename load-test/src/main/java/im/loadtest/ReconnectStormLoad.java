@@ -38,13 +38,14 @@ public final class ReconnectStormLoad {
   /** Exit status: 0 clean run, 2 run finished with errors or losses, 1 run failed, 64 bad arguments. */
   static int run(String[] args) {
     Target.Args parsed = Target.parse(args, "ReconnectStormLoad",
-        List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG),
+        List.of("pairs", "rate", "before", "after", "jitter-ms", "drain-ms", ReportFiles.FLAG, GoSignal.FLAG),
         "  --pairs=1000          sender -> peer pairs; every peer drops and reconnects\n"
         + "  --rate=2000           messages per second over all senders, before, during and after the storm\n"
         + "  --before=5            seconds of traffic before the drop\n"
         + "  --after=10            seconds of traffic after the drop\n"
         + "  --jitter-ms=5000      each peer reconnects after a random delay up to this\n"
-        + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE);
+        + "  --drain-ms=10000      after the last ack, how long to wait for deliveries\n" + ReportFiles.USAGE
+        + "\n" + GoSignal.USAGE);
     if (parsed == null) {
       return 64;
     }
@@ -79,6 +80,7 @@ public final class ReconnectStormLoad {
       }
       String describe = String.format("transport=%s pairs=%d rate=%d/s drop after %d s, %d s more, jitter %d ms node=%s",
           target.transport(), pairs, rate, beforeMs / 1000, afterMs / 1000, jitterMs, target.endpoint());
+      GoSignal.await(given, "storm", clients.size() + " clients up");
       progress("sending: %s", describe);
       long start = System.nanoTime();
       stats.timeline().start(vertx, OneToOneLoad.PROGRESS_MS);
@@ -136,7 +138,7 @@ public final class ReconnectStormLoad {
     vertx.setTimer(Math.max(1, delayMs), timer -> setup.connect(index, account, client -> peer)
         .onSuccess(client -> {
           peer.attach(client);
-          setup.sync(account, conv, syncFrom, SYNC_LIMIT)
+          setup.sync(index, account, conv, syncFrom, SYNC_LIMIT)
               .onSuccess(result -> {
                 JsonArray messages = result.getJsonArray("messages", new JsonArray());
                 for (int i = 0; i < messages.size(); i++) {

@@ -9,10 +9,12 @@ import java.util.stream.Stream;
 /**
  * The node a scenario loads and how its clients reach it: the transport, the ports, how many set-up steps may be
  * in flight, and the local addresses to connect from (one address gives ~28,000 ephemeral ports towards one
- * server port; spread more connections over several {@code 127.0.0.x}).
+ * server port; spread more connections over several {@code 127.0.0.x}). With several nodes, client {@code i} (sign-up,
+ * connection and sync) goes to node {@code (firstIndex + i) mod n}: generator processes that share one run number their
+ * clients on from one another's, so that together they spread over the nodes as one process would.
  */
 record Target(String host, int httpPort, int tcpPort, String transport, int setupConcurrency,
-              List<String> sourceAddresses, List<Node> nodes) {
+              List<String> sourceAddresses, List<Node> nodes, int firstIndex) {
 
   /** One node of a cluster that clients connect to. */
   record Node(String host, int httpPort, int tcpPort) {
@@ -45,10 +47,12 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
       "  --source-addresses=  local addresses to connect from, comma-separated (default: any)",
       "  --nodes=             several nodes of one cluster, host:httpPort:tcpPort comma-separated: client i connects",
       "                       to node i mod n, so a pair's sender and peer sit on different nodes (default: the node",
-      "                       above); sign-up goes to the first");
+      "                       above); its sign-up and sync go there too",
+      "  --first-index=0      this process's clients are numbered from here (node = number mod n): generator",
+      "                       processes sharing one run each take a slice, e.g. 0, 10000, 20000 for 10,000 each");
 
   static final List<String> FLAGS = List.of("host", "http-port", "tcp-port", "transport", "setup-concurrency",
-      "source-addresses", "nodes");
+      "source-addresses", "nodes", "first-index");
 
   /** A scenario's parsed arguments: its own flags and the target they name. */
   record Args(Flags flags, Target target) {}
@@ -79,12 +83,16 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
         : Stream.of(nodeList.split(",")).map(Node::parse).toList();
     Node first = nodes.get(0);
     Target target = new Target(first.host(), first.httpPort(), first.tcpPort(), given.string("transport", "ws"),
-        given.integer("setup-concurrency", 32), sources.isBlank() ? List.of() : List.of(sources.split(",")), nodes);
+        given.integer("setup-concurrency", 32), sources.isBlank() ? List.of() : List.of(sources.split(",")), nodes,
+        given.integer("first-index", 0));
     if (!target.transport.equals("ws") && !target.transport.equals("tcp")) {
       throw new IllegalArgumentException("--transport must be ws or tcp");
     }
     if (target.setupConcurrency < 1) {
       throw new IllegalArgumentException("--setup-concurrency must be >= 1");
+    }
+    if (target.firstIndex < 0) {
+      throw new IllegalArgumentException("--first-index must be >= 0");
     }
     return target;
   }
@@ -93,9 +101,9 @@ record Target(String host, int httpPort, int tcpPort, String transport, int setu
     return transport.equals("ws");
   }
 
-  /** The node client {@code index} connects to. */
+  /** The node client {@code index} of this process signs up at, connects to and syncs from. */
   Node node(int index) {
-    return nodes.get(index % nodes.size());
+    return nodes.get((firstIndex + index) % nodes.size());
   }
 
   /** host:port of the transport's endpoint, on every node. */

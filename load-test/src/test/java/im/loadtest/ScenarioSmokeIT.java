@@ -105,8 +105,11 @@ class ScenarioSmokeIT {
   }
 
   @Test
-  void connections() throws Exception {
-    assertEquals(0, ConnectionsLoad.run(onFirstNode("--transport=ws", "--connections=40", "--hold=1")));
+  void connectionsAcrossNodesReachEachOther() throws Exception {
+    // Numbered from 1, as the second generator process of a larger run would be: its clients still spread over all
+    // three nodes, and every sampled recipient sits on another node than its sender.
+    assertEquals(0, ConnectionsLoad.run(new String[] {"--nodes=" + nodeList(), "--transport=ws", "--connections=40",
+        "--first-index=1", "--hold=1", "--reach-sample=20"}));
   }
 
   @Test
