@@ -9,6 +9,7 @@
 #   LOAD_DB        the nodes' database: created and migrated by the first node (im_conns)
 #   BASE_PORT      node k (1..K) listens on HTTP BASE_PORT+k, TCP BASE_PORT+100+k, Hazelcast BASE_PORT+200+k (18100)
 #   NODE_HEAP      each node's -Xmx (512m)
+#   PG_POOL        each node's PostgreSQL pool (4)
 #   GEN_HEAP       each generator's -Xmx (1g)
 #   SOURCE_PREFIX / SOURCE_FIRST  generator g (0..G-1) connects from SOURCE_PREFIX(SOURCE_FIRST+g) (127.0.0. / 101):
 #                  an address of its own gives each generator the ~28,000 ephemeral ports of one local address;
@@ -24,6 +25,7 @@ IM_REDIS_URL=${IM_REDIS_URL:-redis://127.0.0.1:6379}
 LOAD_DB=${LOAD_DB:-im_conns}
 BASE_PORT=${BASE_PORT:-18100}
 NODE_HEAP=${NODE_HEAP:-512m}
+PG_POOL=${PG_POOL:-4}
 GEN_HEAP=${GEN_HEAP:-1g}
 SOURCE_PREFIX=${SOURCE_PREFIX:-127.0.0.}
 SOURCE_FIRST=${SOURCE_FIRST:-101}
@@ -84,12 +86,13 @@ require_jars() {
 
 # The nodes' config: sign-up made cheap (hashing is set-up cost, not what is measured), the per-address
 # registration limit and the per-connection send limit lifted (every user signs up from 127.0.0.1; a generator
-# sends in bursts), and a small PostgreSQL pool per node, since the server is shared and allows 100 connections.
+# sends in bursts), and a small PostgreSQL pool per node (PG_POOL), since the server allows 100 connections in all:
+# 4 for six nodes; a storm over three nodes, whose first sends open thousands of conversations at once, wants more.
 write_node_config() {
   cat > "$LOG_DIR/node.json" << EOF
 {"cluster":{"name":"loadtest-$$"},"security":{"passwordIterations":1000},
  "limits":{"registrationsPerAddressPerHour":0,"connectionsPerAddress":0},
- "realtime":{"sendsPerSecond":100000,"sendBurst":100000},"pg":{"poolSize":4}}
+ "realtime":{"sendsPerSecond":100000,"sendBurst":100000},"pg":{"poolSize":${PG_POOL}}}
 EOF
 }
 
