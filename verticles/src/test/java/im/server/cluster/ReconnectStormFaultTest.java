@@ -213,54 +213,35 @@ class ReconnectStormFaultTest {
   }
 
   /** A sender writing to its peers in turn, each message retried with its cmid until acked. */
-  private static final class RoundRobinSender implements Runnable {
+  private static final class RoundRobinSender extends BackgroundLoop<RoundRobinSender> {
     final TestCluster cluster;
     final TestUser user;
     final List<Peer> peers;
     final Endpoint endpoint;
     final AtomicInteger acks = new AtomicInteger();
-    final Thread thread = new Thread(this, "storm-sender");
-    volatile boolean stop;
-    volatile Throwable failure;
 
     RoundRobinSender(TestCluster cluster, TestUser user, List<Peer> peers, Endpoint endpoint) {
+      super("storm-sender", 60_000);
       this.cluster = cluster;
       this.user = user;
       this.peers = peers;
       this.endpoint = endpoint;
     }
 
-    RoundRobinSender start() {
-      thread.start();
-      return this;
-    }
-
-    void stop() throws InterruptedException {
-      stop = true;
-      thread.join(60_000);
-      if (failure != null) {
-        throw new AssertionError("a sender failed", failure);
-      }
-    }
-
     @Override
-    public void run() {
-      try {
-        ImClient client = ImClient.ws(cluster.vertx, endpoint.host(), endpoint.port()).await(10, TimeUnit.SECONDS);
-        client.recordFrames(false).frameHandler(frame -> { });
-        client.auth(user.token(), "phone").await(10, TimeUnit.SECONDS);
-        for (int n = 0; !stop; n++) {
-          Peer peer = peers.get(n % peers.size());
-          JsonObject send = TestCluster.text(user.uid() + "-" + n, peer.conv, "storm " + n);
-          peer.acked.add(TestCluster.sendUntilAcked(client, send, System.nanoTime() + TimeUnit.SECONDS.toNanos(40))
-              .getLong("seq"));
-          acks.incrementAndGet();
-          TimeUnit.MILLISECONDS.sleep(20);
-        }
-        client.close();
-      } catch (Throwable e) {
-        failure = e;
+    void loop() throws Exception {
+      ImClient client = ImClient.ws(cluster.vertx, endpoint.host(), endpoint.port()).await(10, TimeUnit.SECONDS);
+      client.recordFrames(false).frameHandler(frame -> { });
+      client.auth(user.token(), "phone").await(10, TimeUnit.SECONDS);
+      for (int n = 0; !stopping(); n++) {
+        Peer peer = peers.get(n % peers.size());
+        JsonObject send = TestCluster.text(user.uid() + "-" + n, peer.conv, "storm " + n);
+        peer.acked.add(TestCluster.sendUntilAcked(client, send, System.nanoTime() + TimeUnit.SECONDS.toNanos(40))
+            .getLong("seq"));
+        acks.incrementAndGet();
+        TimeUnit.MILLISECONDS.sleep(20);
       }
+      client.close();
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * closed connection), reconnecting to the first node of {@code endpoints} that takes it. The endpoints are asked
  * for again at each attempt: a restarted process listens on a port of its own choosing. Runs on its own thread.
  */
-final class Sender implements Runnable {
+final class Sender extends BackgroundLoop<Sender> {
 
   private static final long MESSAGE_DEADLINE_MS = 40_000;
 
@@ -37,7 +37,6 @@ final class Sender implements Runnable {
   volatile long longestAckMs;
   /** The longest one attempt waited for its {@code unavailable} answer: how fast a send fails during an outage. */
   volatile long slowestUnavailableMs;
-  volatile Throwable failure;
 
   private final Vertx vertx;
   private final TestUser user;
@@ -45,34 +44,15 @@ final class Sender implements Runnable {
   private final List<Supplier<Endpoint>> endpoints;
   private final String prefix;
   private final long paceMs;
-  private volatile boolean stop;
-  private final Thread thread;
 
   Sender(Vertx vertx, TestUser user, String conv, List<Supplier<Endpoint>> endpoints, String prefix, long paceMs) {
+    super(prefix, MESSAGE_DEADLINE_MS + 20_000);
     this.vertx = vertx;
     this.user = user;
     this.conv = conv;
     this.endpoints = endpoints;
     this.prefix = prefix;
     this.paceMs = paceMs;
-    this.thread = new Thread(this, "sender-" + prefix);
-  }
-
-  Sender start() {
-    thread.start();
-    return this;
-  }
-
-  /** Stops after the message under way is acked; fails the test if sending failed. */
-  void stop() throws InterruptedException {
-    stop = true;
-    thread.join(MESSAGE_DEADLINE_MS + 20_000);
-    if (thread.isAlive()) {
-      throw new AssertionError(prefix + " did not stop");
-    }
-    if (failure != null) {
-      throw new AssertionError(prefix + " failed", failure);
-    }
   }
 
   /**
@@ -111,10 +91,10 @@ final class Sender implements Runnable {
   }
 
   @Override
-  public void run() {
+  void loop() throws Exception {
     ImClient client = null;
     try {
-      for (int n = 0; !stop; n++) {
+      for (int n = 0; !stopping(); n++) {
         String cmid = prefix + "-" + n;
         JsonObject send = TestCluster.text(cmid, conv, "message " + n);
         long started = System.nanoTime();
@@ -148,8 +128,6 @@ final class Sender implements Runnable {
         }
         TimeUnit.MILLISECONDS.sleep(paceMs);
       }
-    } catch (Throwable e) {
-      failure = e;
     } finally {
       if (client != null) {
         client.close();

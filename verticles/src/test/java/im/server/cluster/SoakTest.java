@@ -187,18 +187,16 @@ class SoakTest {
    * Users who keep coming and going: each connects to a node in turn, joins the room and says something there,
    * sets its presence, and leaves, over and over (a node being down just moves it to the next).
    */
-  private static final class Churn implements Runnable {
+  private static final class Churn extends BackgroundLoop<Churn> {
     final TestCluster cluster;
     final String room;
     final List<Supplier<Endpoint>> nodes;
     final List<TestUser> users = new ArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger roomMessages = new AtomicInteger();
-    final Thread thread = new Thread(this, "soak-churn");
-    volatile boolean stop;
-    volatile Throwable failure;
 
     Churn(TestCluster cluster, String room, List<Supplier<Endpoint>> nodes) {
+      super("soak-churn", 60_000);
       this.cluster = cluster;
       this.room = room;
       this.nodes = nodes;
@@ -207,53 +205,36 @@ class SoakTest {
       }
     }
 
-    Churn start() {
-      thread.start();
-      return this;
-    }
-
-    void stop() throws InterruptedException {
-      stop = true;
-      thread.join(60_000);
-      if (failure != null) {
-        throw new AssertionError("churning clients failed", failure);
-      }
-    }
-
     @Override
-    public void run() {
-      try {
-        for (int n = 0; !stop; n++) {
-          TestUser user = users.get(n % users.size());
-          Endpoint endpoint = nodes.get(n % nodes.size()).get();
-          ImClient client;
-          try {
-            client = ImClient.ws(cluster.vertx, endpoint.host(), endpoint.port()).await(5, TimeUnit.SECONDS);
-            client.recordFrames(false).frameHandler(frame -> { });
-            client.auth(user.token(), "churn").await(5, TimeUnit.SECONDS);
-          } catch (Exception nodeDown) {
-            continue;
-          }
-          connections.incrementAndGet();
-          try {
-            client.request(Op.JOIN, new JsonObject().put("conv", room)).await(5, TimeUnit.SECONDS);
-            JsonObject said = client.request(Op.SEND, TestCluster.text("churn-" + n, room, "hello " + n))
-                .await(5, TimeUnit.SECONDS);
-            if ("ack".equals(said.getString("t"))) {
-              roomMessages.incrementAndGet();
-            }
-            String status = ThreadLocalRandom.current().nextBoolean() ? "away" : "busy";
-            client.request(Op.PRESENCE, new JsonObject().put("id", n).put("status", status))
-                .await(5, TimeUnit.SECONDS);
-          } catch (Exception nodeGoingDown) {
-            // a restart under way: the next round goes elsewhere
-          } finally {
-            client.close();
-          }
-          TimeUnit.MILLISECONDS.sleep(100);
+    void loop() throws Exception {
+      for (int n = 0; !stopping(); n++) {
+        TestUser user = users.get(n % users.size());
+        Endpoint endpoint = nodes.get(n % nodes.size()).get();
+        ImClient client;
+        try {
+          client = ImClient.ws(cluster.vertx, endpoint.host(), endpoint.port()).await(5, TimeUnit.SECONDS);
+          client.recordFrames(false).frameHandler(frame -> { });
+          client.auth(user.token(), "churn").await(5, TimeUnit.SECONDS);
+        } catch (Exception nodeDown) {
+          continue;
         }
-      } catch (Throwable e) {
-        failure = e;
+        connections.incrementAndGet();
+        try {
+          client.request(Op.JOIN, new JsonObject().put("conv", room)).await(5, TimeUnit.SECONDS);
+          JsonObject said = client.request(Op.SEND, TestCluster.text("churn-" + n, room, "hello " + n))
+              .await(5, TimeUnit.SECONDS);
+          if ("ack".equals(said.getString("t"))) {
+            roomMessages.incrementAndGet();
+          }
+          String status = ThreadLocalRandom.current().nextBoolean() ? "away" : "busy";
+          client.request(Op.PRESENCE, new JsonObject().put("id", n).put("status", status))
+              .await(5, TimeUnit.SECONDS);
+        } catch (Exception nodeGoingDown) {
+          // a restart under way: the next round goes elsewhere
+        } finally {
+          client.close();
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
       }
     }
   }
