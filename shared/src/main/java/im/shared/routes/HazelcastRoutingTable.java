@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
 import im.shared.cluster.ClusterSetup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,14 +13,17 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,6 +51,8 @@ public final class HazelcastRoutingTable implements RoutingTable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastRoutingTable.class);
   private static final long REWRITE_DELAY_MS = 500;
+  /** Up to this many keys one {@code submitToKeys} is cheaper than one per partition (see {@link #byPartition}). */
+  private static final int SINGLE_READ_MAX_KEYS = 8;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -124,8 +130,36 @@ public final class HazelcastRoutingTable implements RoutingTable {
       return Future.succeededFuture(Map.of());
     }
     Set<String> keys = uids instanceof Set<String> set ? set : new HashSet<>(uids);
-    return Future.fromCompletionStage(routes.submitToKeys(keys, HazelcastRouteOps.Read.INSTANCE), callerContext())
-        .map(HazelcastRoutingTable::present);
+    if (keys.size() <= SINGLE_READ_MAX_KEYS) {
+      return Future.fromCompletionStage(routes.submitToKeys(keys, HazelcastRouteOps.Read.INSTANCE), callerContext())
+          .map(HazelcastRoutingTable::present);
+    }
+    List<CompletableFuture<Map<String, HashMap<String, HashSet<String>>>>> reads = new ArrayList<>();
+    for (Set<String> partitionKeys : byPartition(keys)) {
+      reads.add(routes.submitToKeys(partitionKeys, HazelcastRouteOps.Read.INSTANCE).toCompletableFuture());
+    }
+    CompletableFuture<Map<String, Map<String, Set<String>>>> all = CompletableFuture
+        .allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(done -> {
+          Map<String, Map<String, Set<String>>> result = new HashMap<>(keys.size() * 2);
+          reads.forEach(read -> result.putAll(present(read.join())));
+          return result;
+        });
+    return Future.fromCompletionStage(all, callerContext());
+  }
+
+  /**
+   * Hazelcast 5.3's {@code submitToKeys} hands every partition it touches the whole key set, and each partition
+   * hashes every key to find its own: a read of k keys costs k × (partitions touched), about k² up to 271 partitions
+   * (2,000 group members: half a million hashes per fan-out). One read per partition costs k.
+   */
+  private Collection<Set<String>> byPartition(Set<String> keys) {
+    PartitionService partitions = hazelcast.getPartitionService();
+    Map<Integer, Set<String>> byPartition = new HashMap<>();
+    for (String key : keys) {
+      byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(), p -> new HashSet<>()).add(key);
+    }
+    return byPartition.values();
   }
 
   @Override

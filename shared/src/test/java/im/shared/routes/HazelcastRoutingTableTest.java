@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,26 @@ class HazelcastRoutingTableTest {
     assertFalse(ClusterSetup.hazelcast(nodeA.clusterManager()).getMap(HazelcastRoutingTable.MAP).containsKey(alice),
         "an entry whose last route is removed must go");
     assertEquals(Map.of(), await(tableB.lookup(List.of())));
+  }
+
+  @Test
+  void aLookupOfAWholeLargeGroupFindsEveryRouteAcrossPartitionsAndMembers() {
+    Map<String, Map<String, Set<String>>> expected = new HashMap<>();
+    List<Future<Void>> adds = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      String uid = uid();
+      String node = i % 2 == 0 ? "node-a" : "node-b";
+      expected.put(uid, Map.of(node, Set.of("d" + i)));
+      adds.add((i % 3 == 0 ? tableA : tableB).add(uid, node, "d" + i));
+    }
+    await(Future.all(adds));
+    List<String> members = new ArrayList<>(expected.keySet());
+    for (int i = 0; i < 100; i++) {
+      members.add(uid());
+    }
+
+    assertEquals(expected, await(tableA.lookup(members)));
+    assertEquals(expected, await(tableB.lookup(Set.copyOf(members))));
   }
 
   @Test

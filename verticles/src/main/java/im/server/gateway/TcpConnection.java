@@ -24,6 +24,7 @@ final class TcpConnection implements Transport, TcpFrameDecoder.Listener {
   TcpConnection(NetSocket socket, GatewayServices services, Vertx vertx) {
     this.socket = socket;
     this.session = new ClientSession(services, vertx, this);
+    FlushCoalescing.install(((NetSocketInternal) socket).channelHandlerContext());
     TcpFrameDecoder decoder = new TcpFrameDecoder(services.realtime().maxFrameBytes(), this);
     socket.handler(decoder::feed);
     socket.drainHandler(v -> session.onDrained());

@@ -45,6 +45,7 @@ final class WsConnection implements Transport {
     this.pingIntervalMs = services.realtime().wsPingIntervalMs();
     this.wheel = ResendWheel.of(vertx, services.realtime());
     this.session = new ClientSession(services, vertx, this);
+    FlushCoalescing.install(((WebSocketInternal) ws).channelHandlerContext());
     ws.frameHandler(this::onFrame);
     ws.exceptionHandler(this::onException);
     ws.drainHandler(v -> session.onDrained());
