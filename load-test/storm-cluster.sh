@@ -9,14 +9,15 @@
 #   load-test/storm-cluster.sh --pairs=10000 --nodes=3 --generators=2 --transport=ws --rate=5000
 #
 # Options (defaults): --pairs=1000 --nodes=3 --generators=2 --transport=ws --rate=<pairs>/s in all --before=5
-# --after=10 --jitter-ms=5000; any other --key=value goes to every generator. Environment: see cluster-run.sh
+# --after=10 --jitter-ms=5000 --warm=60 (seconds of one-to-one traffic across the fresh nodes first, unreported:
+# 0 for none); any other --key=value goes to every generator. Environment: see cluster-run.sh
 # (ports BASE_PORT+1.., database LOAD_DB, NODE_HEAP, GEN_HEAP, ...). Needs PostgreSQL and Redis on localhost and
 # both jars built (mvn -q -DskipTests package). Exit status: the worst generator's (0 clean, 2 errors or messages
 # missing, 1 failed).
 set -euo pipefail
 source "$(dirname "$0")/cluster-run.sh"
 
-pairs=1000 nodes=3 generators=2 transport=ws rate="" before=5 after=10 jitter=5000
+pairs=1000 nodes=3 generators=2 transport=ws rate="" before=5 after=10 jitter=5000 warm=60
 forwarded=()
 for arg in "$@"; do
   case $arg in
@@ -28,8 +29,9 @@ for arg in "$@"; do
     --before=*) before=${arg#*=} ;;
     --after=*) after=${arg#*=} ;;
     --jitter-ms=*) jitter=${arg#*=} ;;
+    --warm=*) warm=${arg#*=} ;;
     --*=*) forwarded+=("$arg") ;;
-    *) echo "usage: $0 [--pairs=N] [--nodes=K] [--generators=G] [--transport=ws|tcp] [--rate=MSG_PER_S] [--before=S] [--after=S] [--jitter-ms=MS] [generator --key=value ...]" >&2
+    *) echo "usage: $0 [--pairs=N] [--nodes=K] [--generators=G] [--transport=ws|tcp] [--rate=MSG_PER_S] [--before=S] [--after=S] [--jitter-ms=MS] [--warm=S] [generator --key=value ...]" >&2
        exit 64 ;;
   esac
 done
@@ -41,6 +43,7 @@ require_files $(((2 * pairs + nodes - 1) / nodes)) node
 require_files $((2 * ((pairs + generators - 1) / generators))) "generator process"
 
 start_nodes "$nodes"
+warm_nodes "$warm" "$transport"
 # Each generator sends at its share of the rate: the same rate per sender everywhere.
 start_generators ReconnectStormLoad "$generators" "$pairs" 2 pairs "--transport=$transport" \
   "--rate=$(((rate + generators - 1) / generators))" "--before=$before" "--after=$after" "--jitter-ms=$jitter" \
