@@ -14,7 +14,9 @@
 #   SOURCE_PREFIX / SOURCE_FIRST  generator g (0..G-1) connects from SOURCE_PREFIX(SOURCE_FIRST+g) (127.0.0. / 101):
 #                  an address of its own gives each generator the ~28,000 ephemeral ports of one local address;
 #                  the generators close first, so those ports stay in TIME_WAIT for a minute after a run: wait
-#                  that long before another large run, or give it another SOURCE_FIRST
+#                  that long before another large run, or give it another SOURCE_FIRST. Empty SOURCE_PREFIX:
+#                  no address of its own (the kernel picks the port at connect, per destination, which is cheap;
+#                  an explicit bind searches the address's ports in use, slowly when thousands are)
 #   LOG_DIR        where node and generator logs go (a new temporary directory)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +29,7 @@ BASE_PORT=${BASE_PORT:-18100}
 NODE_HEAP=${NODE_HEAP:-512m}
 PG_POOL=${PG_POOL:-4}
 GEN_HEAP=${GEN_HEAP:-1g}
-SOURCE_PREFIX=${SOURCE_PREFIX:-127.0.0.}
+SOURCE_PREFIX=${SOURCE_PREFIX-127.0.0.}
 SOURCE_FIRST=${SOURCE_FIRST:-101}
 LOG_DIR=${LOG_DIR:-$(mktemp -d -t im-cluster-run.XXXXXX)}
 # Files a process holds besides its sockets (jars, epoll, pipes, Hazelcast, PostgreSQL and Redis pools, the
@@ -215,8 +217,10 @@ start_generators() {
   for g in $(seq 0 $((count - 1))); do
     local share=$((total / count + (g < total % count ? 1 : 0)))
     mkfifo "$LOG_DIR/go-$g"
+    local source=()
+    [ -z "$SOURCE_PREFIX" ] || source=("--source-addresses=$SOURCE_PREFIX$((SOURCE_FIRST + g))")
     java "-Xmx$GEN_HEAP" -cp "$GEN_JAR" "im.loadtest.$class" "--nodes=$(node_list)" "--$share_flag=$share" \
-      "--first-index=$first" "--source-addresses=$SOURCE_PREFIX$((SOURCE_FIRST + g))" --await-go=true "$@" \
+      "--first-index=$first" ${source[@]+"${source[@]}"} --await-go=true "$@" \
       < "$LOG_DIR/go-$g" > "$LOG_DIR/gen-$g.out" 2> "$LOG_DIR/gen-$g.err" &
     GEN_PIDS[g]=$!
     first=$((first + share * per_unit))
