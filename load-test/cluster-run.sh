@@ -89,7 +89,7 @@ require_jars() {
 # The nodes' config: sign-up made cheap (hashing is set-up cost, not what is measured), the per-address
 # registration limit and the per-connection send limit lifted (every user signs up from 127.0.0.1; a generator
 # sends in bursts), and a small PostgreSQL pool per node (PG_POOL), since the server allows 100 connections in all:
-# 4 for six nodes; a storm over three nodes, whose first sends open thousands of conversations at once, wants more.
+# 4 for six nodes (a larger pool did not make a storm's thousands of first sends faster: the nodes wait for CPU).
 write_node_config() {
   cat > "$LOG_DIR/node.json" << EOF
 {"cluster":{"name":"loadtest-$$"},"security":{"passwordIterations":1000},

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The reconnect storm: {@code pairs} senders keep sending to their peers (open model) while every peer's connection
@@ -133,50 +134,40 @@ public final class ReconnectStormLoad {
     return status;
   }
 
-  /** Waits {@code delayMs}, connects (retrying with a doubling back-off), then fills the gap with sync. */
+  /**
+   * Waits {@code delayMs}, connects, then fills the gap with sync; a connect or sync request that fails (a busy node
+   * refusing the connection, closing the HTTP connection, answering 503) is made again after a doubling back-off, as
+   * a client would. A sync that answers but leaves messages out fails the peer.
+   */
   private static Future<Void> reconnect(Vertx vertx, LoadSetup setup, int index, LoadSetup.Account account, Peer peer,
                                         String conv, long syncFrom, long delayMs, Retries retries) {
-    Promise<Void> done = Promise.promise();
-    vertx.setTimer(Math.max(1, delayMs), timer -> setup.connect(index, account, client -> peer)
-        .onSuccess(client -> {
+    return retried(vertx, delayMs, retries.connects(), () -> setup.connect(index, account, client -> peer))
+        .compose(client -> {
           peer.attach(client);
-          sync(vertx, setup, index, account, peer, conv, syncFrom, 0, retries).onComplete(done);
+          return retried(vertx, 0, retries.syncs(), () -> setup.sync(index, account, conv, syncFrom, SYNC_LIMIT));
         })
-        .onFailure(failure -> {
-          retries.connects.increment();
-          reconnect(vertx, setup, index, account, peer, conv, syncFrom, backOff(delayMs), retries).onComplete(done);
-        }));
-    return done.future();
-  }
-
-  /**
-   * Fills the gap with sync; a request that fails (a busy node closing the HTTP connection, a 503) is asked again
-   * after a doubling back-off, as a client would. A sync that answers but leaves messages out fails the peer.
-   */
-  private static Future<Void> sync(Vertx vertx, LoadSetup setup, int index, LoadSetup.Account account, Peer peer,
-                                   String conv, long syncFrom, long delayMs, Retries retries) {
-    Promise<Void> done = Promise.promise();
-    vertx.setTimer(Math.max(1, delayMs), timer -> setup.sync(index, account, conv, syncFrom, SYNC_LIMIT)
-        .onSuccess(result -> {
+        .compose(result -> {
           JsonArray messages = result.getJsonArray("messages", new JsonArray());
           for (int i = 0; i < messages.size(); i++) {
             peer.synced(messages.getJsonObject(i));
           }
-          if (result.getLong("missing", 0L) > 0) {
-            done.fail("sync left " + result.getLong("missing") + " messages of " + conv + " out");
-          } else {
-            done.complete();
-          }
-        })
-        .onFailure(failure -> {
-          retries.syncs.increment();
-          sync(vertx, setup, index, account, peer, conv, syncFrom, backOff(delayMs), retries).onComplete(done);
-        }));
-    return done.future();
+          long missing = result.getLong("missing", 0L);
+          return missing > 0
+              ? Future.failedFuture("sync left " + missing + " messages of " + conv + " out")
+              : Future.succeededFuture();
+        });
   }
 
-  private static long backOff(long delayMs) {
-    return Math.min(MAX_BACKOFF_MS, Math.max(100, 2 * delayMs));
+  /** Makes {@code attempt} after {@code delayMs}, and again after a doubling back-off each time it fails. */
+  private static <T> Future<T> retried(Vertx vertx, long delayMs, LongAdder retriedCount, Supplier<Future<T>> attempt) {
+    Promise<T> done = Promise.promise();
+    vertx.setTimer(Math.max(1, delayMs), timer -> attempt.get()
+        .onSuccess(done::complete)
+        .onFailure(failure -> {
+          retriedCount.increment();
+          retried(vertx, Math.min(MAX_BACKOFF_MS, Math.max(100, 2 * delayMs)), retriedCount, attempt).onComplete(done);
+        }));
+    return done.future();
   }
 
   /** Connect attempts and sync requests that failed and were made again. */
